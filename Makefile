@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: MIT
+# mamori — one non-recursive Makefile. Variants build into build/<variant>/.
+#   make            build build/release/mamori
+#   make demo       install missing Debian packages, build, run the guided tour
+#   make check      install missing packages, build, run every test (unit, cli, namespace)
+#   make asan       the same tests under clang ASan+UBSan
+#   make fuzz       libFuzzer targets in build/fuzz/;  make fuzz-replay  replays every corpus
+#   make lint       clang-format + clang-tidy;  make format  rewrites the sources
+#   make bench      bench/sensor (not a test: figures, see docs/BENCHMARKS.md)
+
+CC      ?= cc
+VARIANT ?= release
+BUILD   := build/$(VARIANT)
+VERSION := 0.1.0
+
+CSTD     := -std=c11 -D_DEFAULT_SOURCE
+WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wvla -Wformat=2 \
+            -Wimplicit-fallthrough -Wstrict-prototypes -Wmissing-prototypes -Wcast-qual -Wundef
+HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+CFLAGS   ?= -O2 -g
+ifeq ($(WERROR),1)
+WARN     += -Werror
+endif
+ALL_CFLAGS = $(CSTD) $(WARN) $(HARDEN) $(CFLAGS) -Iinclude -DMAMORI_VERSION='"$(VERSION)"' -MMD -MP
+LDFLAGS  += -pie -Wl,-z,relro,-z,now
+LDLIBS   := -lpcap -lnftables -lpthread
+
+ifeq ($(VARIANT),asan)
+CC       := clang
+CFLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=address,undefined
+HARDEN   := -fPIE
+endif
+
+LIB_SRC  := $(sort $(wildcard lib/*/*.c))
+CLI_SRC  := $(sort $(wildcard cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+GEN_SRC  := $(sort $(wildcard tests/gen/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TESTS    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+GENS     := $(GEN_SRC:tests/gen/%.c=$(BUILD)/gen/%)
+TEST_HELPERS := tests/vec.c
+
+all: $(BUILD)/mamori
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libmamori.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/mamori: $(CLI_OBJ) $(BUILD)/libmamori.a
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/%.c $(TEST_HELPERS) $(BUILD)/libmamori.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests $< $(TEST_HELPERS) $(BUILD)/libmamori.a $(LDFLAGS) $(LDLIBS) -o $@
+
+$(BUILD)/gen/%: tests/gen/%.c $(BUILD)/libmamori.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libmamori.a $(LDFLAGS) $(LDLIBS) -o $@
+
+deps:
+	@sh tools/need-packages build
+
+deps-test:
+	@sh tools/need-packages build test
+
+# Unit tests, then the end-to-end scripts (tests/cli/*.sh, tests/net/*.sh). Each prints
+# "N passed, N failed"; a crash counts as one failure; the last line is the total.
+check: deps-test
+	@$(MAKE) --no-print-directory test-only
+
+test-only: $(TESTS) $(BUILD)/mamori $(GENS)
+	@for t in $(TESTS); do $$t; rc=$$?; [ $$rc -le 1 ] || echo "$$t: crashed ($$rc), 0 passed, 1 failed"; done 2>&1 | \
+	  awk '{print} / passed, [0-9]+ failed/ {for (i = 1; i < NF; i++) { if ($$(i+1) ~ /^passed,/) p += $$i; if ($$(i+1) ~ /^failed/) f += $$i }} \
+	       END {printf "unit: %d passed, %d failed\n", p, f; exit f > 0}' > $(BUILD)/unit.log; rc=$$?; cat $(BUILD)/unit.log; \
+	MAMORI=$(BUILD)/mamori GENDIR=$(BUILD)/gen sh tests/run-scripts.sh > $(BUILD)/scripts.log 2>&1; rc2=$$?; cat $(BUILD)/scripts.log; \
+	cat $(BUILD)/unit.log $(BUILD)/scripts.log | awk '/^(unit|scripts): [0-9]+ passed, [0-9]+ failed/ {p += $$2; f += $$4} \
+	  END {printf "%d passed, %d failed\n", p, f; exit f > 0}'
+
+asan:
+	$(MAKE) VARIANT=asan test-only
+
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZERS  := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
+build/fuzz/%: fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(@D)
+	clang $(CSTD) -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined $^ $(LDLIBS) -o $@
+fuzz: $(FUZZERS)
+
+# Every corpus file through its harness under ASan+UBSan, no libFuzzer needed.
+fuzz-replay:
+	@mkdir -p build/replay
+	@p=0; f=0; for src in $(FUZZ_SRC); do t=$$(basename $$src .c); \
+	  clang $(CSTD) -Iinclude -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	    fuzz/replay.c $$src $(LIB_SRC) $(LDLIBS) -o build/replay/$$t || exit 1; \
+	  if build/replay/$$t fuzz/corpus/$${t#fuzz_}/*; then p=$$((p+1)); else f=$$((f+1)); echo "FAIL $$t"; fi; \
+	done; echo "fuzz-replay: $$p passed, $$f failed"; [ $$f -eq 0 ]
+
+lint:
+	clang-format --dry-run -Werror $(LIB_SRC) $(CLI_SRC) include/mamori/*.h
+	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) -- $(CSTD) -Iinclude
+
+format:
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(FUZZ_SRC) include/mamori/*.h cli/*.h
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tools/demo.sh $(BUILD)/mamori
+
+bench: deps-test all
+	@sh bench/sensor
+
+clean:
+	rm -rf build
+
+.PHONY: all deps deps-test check test-only asan fuzz fuzz-replay lint format demo bench clean
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
