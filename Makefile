@@ -21,9 +21,9 @@ CFLAGS   ?= -O2 -g
 ifeq ($(WERROR),1)
 WARN     += -Werror
 endif
-ALL_CFLAGS = $(CSTD) $(WARN) $(HARDEN) $(CFLAGS) -Iinclude -DMAMORI_VERSION='"$(VERSION)"' -MMD -MP
+ALL_CFLAGS = $(CSTD) $(WARN) $(HARDEN) $(CFLAGS) -Iinclude -DMAMORI_VERSION='"$(VERSION)"' -DMAMORI_DATADIR='"$(CURDIR)/data"' -MMD -MP
 LDFLAGS  += -pie -Wl,-z,relro,-z,now
-LDLIBS   := -lpcap -lnftables -lpthread
+LDLIBS   := -lpcap -lnftables -lpthread -lm
 
 ifeq ($(VARIANT),asan)
 CC       := clang

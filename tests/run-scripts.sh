@@ -7,6 +7,7 @@ set -u
 p=0; f=0
 for t in tests/cli/*.sh tests/net/*.sh; do
   [ -f "$t" ] || continue
+  case $(basename "$t") in lib*) continue ;; esac
   out=$(sh "$t" 2>&1); rc=$?
   printf '%s\n' "$out" | sed "s|^|  $(basename "$t"): |"
   last=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)

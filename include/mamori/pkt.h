@@ -99,6 +99,10 @@ struct mamori_pkt {
 MAMORI_MUST_CHECK mamori_err mamori_pkt_decode(struct mamori_pkt *pkt, int linktype,
     const uint8_t *p, size_t caplen, size_t wirelen);
 
+/* The same, recording in d (may be NULL) what was wrong and at which byte offset. */
+MAMORI_MUST_CHECK mamori_err mamori_pkt_decode_diag(struct mamori_pkt *pkt, int linktype,
+    const uint8_t *p, size_t caplen, size_t wirelen, struct mamori_diag *d);
+
 /* Name of a link type ("ethernet", "linux-sll2", ...) or NULL if unsupported. */
 const char *mamori_link_name(int linktype);
 

@@ -17,6 +17,7 @@
 #define MAMORI_TELNET_LINE_MAX  256 /* one command line kept (longer ones are cut) */
 #define MAMORI_TELNET_TAIL_MAX  128 /* server text kept for prompt and verdict matching */
 #define MAMORI_TELNET_MAX_ATTEMPTS 64 /* login attempts followed in one session */
+#define MAMORI_TELNET_SB_MAX 512      /* subnegotiation bytes skipped before IAC SE is assumed lost */
 
 enum mamori_telnet_result {
 	MAMORI_TELNET_UNKNOWN = 0, /* the session ended before the server answered */
@@ -57,6 +58,16 @@ struct mamori_telnet {
 	size_t line_len;
 	char tail[MAMORI_TELNET_TAIL_MAX + 1]; /* last server text, lower-cased */
 	size_t tail_len;
+	/* private, added by lib/proto/telnet.c */
+	uint8_t prompt;                  /* prompt latched at the end of a server chunk */
+	uint8_t flags;                   /* user/password prompted, line held */
+	uint16_t cli_sb, srv_sb;         /* bytes in the current SB per direction */
+	size_t srv_new;                  /* server text bytes since the last client line */
+	size_t pend_new;                 /* server text bytes since the password */
+	size_t answer;                   /* non-blank server bytes answering the held line */
+	size_t echo_off;                 /* bytes of the held line the server echoed back */
+	char held[MAMORI_TELNET_LINE_MAX + 1]; /* line typed while the verdict is pending */
+	size_t held_len;
 };
 
 void mamori_telnet_init(struct mamori_telnet *t, mamori_telnet_cb cb, void *arg);

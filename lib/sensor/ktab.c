@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+/* Fixed-capacity hash tables for flows and hosts (see sensor_priv.h). */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sensor_priv.h"
+
+static inline uint64_t
+rd64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static inline uint64_t
+mix(uint64_t a, uint64_t b)
+{
+	__uint128_t m = (__uint128_t)a * b;
+
+	return (uint64_t)m ^ (uint64_t)(m >> 64);
+}
+
+/* A small keyed multiply-mix hash (not cryptographic; the random seed keeps chains short
+ * against chosen keys). */
+uint64_t
+mamori_hash(const void *p, size_t n, uint64_t seed)
+{
+	const uint8_t *b = p;
+	uint64_t h = seed ^ 0x9e3779b97f4a7c15ull ^ n;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8)
+		h = mix(h ^ rd64(b + i), 0xbf58476d1ce4e5b9ull);
+	if (i < n) {
+		uint64_t t = 0;
+
+		memcpy(&t, b + i, n - i);
+		h = mix(h ^ t, 0x94d049bb133111ebull);
+	}
+	return mix(h, 0x2545f4914f6cdd1dull ^ seed);
+}
+
+static inline struct ktab_hdr *
+ent(const struct ktab *t, uint32_t i)
+{
+	return (struct ktab_hdr *)(void *)(t->ents + (size_t)i * t->esize);
+}
+
+static inline void *
+ekey(struct ktab_hdr *h)
+{
+	return (uint8_t *)h + sizeof(*h);
+}
+
+static inline void *
+eval(const struct ktab *t, struct ktab_hdr *h)
+{
+	return (uint8_t *)h + sizeof(*h) + t->ksize;
+}
+
+mamori_err
+ktab_init(struct ktab *t, uint32_t cap, size_t ksize, size_t vsize, ktab_evict_fn fn, void *arg)
+{
+	uint32_t nb = 1;
+	size_t bytes;
+
+	memset(t, 0, sizeof(*t));
+	if (cap == 0 || cap >= KTAB_NIL / 2 || ksize % 8 != 0)
+		return MAMORI_E_INVAL;
+	while (nb < cap && nb < (1u << 30))
+		nb <<= 1;
+	t->ksize = ksize;
+	t->vsize = vsize;
+	/* keep entries 8-byte aligned */
+	t->esize = (sizeof(struct ktab_hdr) + ksize + vsize + 7) & ~(size_t)7;
+	if (!mamori_mul_size(t->esize, cap, &bytes))
+		return MAMORI_E_NOMEM;
+	/* calloc: untouched pages cost no resident memory until used */
+	t->ents = calloc(cap, t->esize);
+	t->bucket = malloc((size_t)nb * sizeof(uint32_t));
+	if (t->ents == NULL || t->bucket == NULL) {
+		ktab_free(t);
+		return MAMORI_E_NOMEM;
+	}
+	memset(t->bucket, 0xff, (size_t)nb * sizeof(uint32_t));
+	t->mask = nb - 1;
+	t->cap = cap;
+	t->free_head = KTAB_NIL; /* slots past `used` are handed out in order first */
+	t->on_evict = fn;
+	t->arg = arg;
+	if (getentropy(&t->seed, sizeof(t->seed)) != 0)
+		t->seed = (uint64_t)(uintptr_t)t ^ 0x5bd1e995u;
+	return MAMORI_OK;
+}
+
+void
+ktab_free(struct ktab *t)
+{
+	free(t->ents);
+	free(t->bucket);
+	t->ents = NULL;
+	t->bucket = NULL;
+}
+
+static uint32_t
+bucket_of(const struct ktab *t, const void *key)
+{
+	return (uint32_t)mamori_hash(key, t->ksize, t->seed) & t->mask;
+}
+
+/* Unlinks entry i from its chain and puts it on the free list. */
+static void
+unlink_ent(struct ktab *t, uint32_t i, bool expired)
+{
+	struct ktab_hdr *h = ent(t, i);
+	uint32_t b = bucket_of(t, ekey(h));
+	uint32_t *pp = &t->bucket[b];
+
+	while (*pp != KTAB_NIL && *pp != i)
+		pp = &ent(t, *pp)->next;
+	if (*pp == i)
+		*pp = h->next;
+	if (t->on_evict)
+		t->on_evict(t->arg, eval(t, h), expired);
+	h->used = 0;
+	h->next = t->free_head;
+	t->free_head = i;
+	t->used--;
+}
+
+static uint32_t
+take_slot(struct ktab *t, bool *evicted)
+{
+	uint32_t i, best = KTAB_NIL, oldest = UINT32_MAX;
+	static const uint32_t step = 2654435761u; /* spread samples over the table */
+
+	if (t->free_head != KTAB_NIL) {
+		i = t->free_head;
+		t->free_head = ent(t, i)->next;
+		return i;
+	}
+	if (t->hwm < t->cap)
+		return t->hwm++; /* never-used slots, handed out in order */
+	/* full: evict the least recently used of a few sampled entries */
+	for (int k = 0; k < KTAB_SAMPLE; k++) {
+		t->hand = (uint32_t)(((uint64_t)t->hand + step) % t->cap);
+		if (ent(t, t->hand)->used && ent(t, t->hand)->last < oldest) {
+			oldest = ent(t, t->hand)->last;
+			best = t->hand;
+		}
+	}
+	if (best == KTAB_NIL)
+		best = t->hand;
+	unlink_ent(t, best, false);
+	*evicted = true;
+	i = t->free_head;
+	t->free_head = ent(t, i)->next;
+	return i;
+}
+
+void *
+ktab_get(struct ktab *t, const void *key, uint32_t now, bool create, bool *created, bool *evicted)
+{
+	uint32_t b = bucket_of(t, key);
+	uint32_t i;
+	struct ktab_hdr *h;
+
+	*created = false;
+	*evicted = false;
+	for (i = t->bucket[b]; i != KTAB_NIL; i = h->next) {
+		h = ent(t, i);
+		if (memcmp(ekey(h), key, t->ksize) == 0) {
+			h->last = now;
+			return eval(t, h);
+		}
+	}
+	if (!create)
+		return NULL;
+	i = take_slot(t, evicted);
+	h = ent(t, i);
+	memcpy(ekey(h), key, t->ksize);
+	memset(eval(t, h), 0, t->vsize);
+	h->used = 1;
+	h->last = now;
+	b = bucket_of(t, key); /* the eviction does not move buckets, but be explicit */
+	h->next = t->bucket[b];
+	t->bucket[b] = i;
+	t->used++;
+	*created = true;
+	return eval(t, h);
+}
+
+void
+ktab_del(struct ktab *t, const void *key)
+{
+	uint32_t b = bucket_of(t, key);
+
+	for (uint32_t i = t->bucket[b]; i != KTAB_NIL; i = ent(t, i)->next) {
+		if (memcmp(ekey(ent(t, i)), key, t->ksize) == 0) {
+			unlink_ent(t, i, true);
+			return;
+		}
+	}
+}
+
+void
+ktab_del_val(struct ktab *t, void *val)
+{
+	size_t off = (size_t)((uint8_t *)val - t->ents);
+	uint32_t i = (uint32_t)(off / t->esize);
+
+	if (i < t->hwm && ent(t, i)->used)
+		unlink_ent(t, i, true);
+}
+
+size_t
+ktab_expire(struct ktab *t, uint32_t now, uint32_t (*timeout)(const void *val, void *arg),
+    void *arg, uint32_t budget)
+{
+	size_t n = 0;
+
+	for (uint32_t k = 0; k < budget && k < t->hwm; k++) {
+		struct ktab_hdr *h;
+
+		t->sweep = t->sweep + 1 >= t->hwm ? 0 : t->sweep + 1;
+		h = ent(t, t->sweep);
+		if (h->used && now > h->last && now - h->last > timeout(eval(t, h), arg)) {
+			unlink_ent(t, t->sweep, true);
+			n++;
+		}
+	}
+	return n;
+}
+
+void
+ktab_each(struct ktab *t, void (*fn)(void *arg, void *key, void *val), void *arg)
+{
+	for (uint32_t i = 0; i < t->hwm; i++) {
+		struct ktab_hdr *h = ent(t, i);
+
+		if (h->used)
+			fn(arg, ekey(h), eval(t, h));
+	}
+}
