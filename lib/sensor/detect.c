@@ -549,8 +549,9 @@ http_request(struct worker *w, struct flow *f, struct stream *st, bool ending)
 	{
 		char tmp[HTTP_BODY_WANT + 1];
 
-		lower_copy(tmp, hb->p + rq.head_len, blen);
-		blen = mamori_http_unescape((const uint8_t *)tmp, blen, true, body, sizeof(body));
+		/* decode first, then lower-case: %57 must become 'w' like a literal W */
+		blen = mamori_http_unescape(hb->p + rq.head_len, blen, true, tmp, sizeof(tmp));
+		lower_copy(body, (const uint8_t *)tmp, blen);
 	}
 	st->http_reqs++;
 	{
