@@ -105,7 +105,7 @@ $(info hping3_floods.pcap)
     ip netns exec ATT hydra -I -C pairs.txt -t 4 -w 5 telnet://10.77.0.5
     printf '%s\n' $NS_WAVE3 > pairs.txt
     ip netns exec ATT hydra -I -C pairs.txt -t 4 -w 5 telnet://10.77.0.5
-    (tcpdump: ip netns exec ATT tcpdump -Z root -i vA -U -n -s 262144 -w hydra_telnet.pcap)
+    (tcpdump: ip netns exec ATT tcpdump -Z root -i vA --immediate-mode -U -n -s 262144 -w hydra_telnet.pcap)
 
 Eight TCP connections 10.77.0.1 -> 10.77.0.5:23 in three hydra runs (4, 3, then 1 at a time),
 one login attempt each: \`user\\r\\0\`, then \`password\\r\\0\` 0.1 s later, after hydra's
