@@ -44,6 +44,7 @@ for f in hydra_telnet nmap_syn_23 hping3_floods; do
 	cp "$NS_W/$f.pcap" "$OUT/$f.pcap"
 done
 
+# shellcheck disable=SC2086 # the filter is several words, or none
 count() { tcpdump -r "$OUT/$1" -n $2 2>/dev/null | wc -l; }
 info() {
 	printf '| %s | %s | %s | %s |\n' "$1" "$(wc -c < "$OUT/$1")" "$(count "$1" "")" \
@@ -60,7 +61,8 @@ today=$(date -u +%Y-%m-%d)
 rate() {
 	tcpdump -r "$OUT/hping3_floods.pcap" -n -tt "$1" 2>/dev/null | awk '
 		NR == 1 { a = $1 } { b = $1; n++ }
-		END { d = b - a; printf "%d packets in %.3f s (%d/s)", n, d, d > 0 ? (n - 1) / d : 0 }'
+		END { d = b - a; r = 0; if (d > 0) r = (n - 1) / d
+			printf "%d packets in %.3f s (%d/s)", n, d, r }'
 }
 syn_r=$(rate 'tcp[tcpflags] == tcp-syn')
 ack_r=$(rate 'tcp[tcpflags] == tcp-ack')
@@ -70,13 +72,18 @@ icmp_r=$(rate icmp)
 cat > "$OUT/README.md" <<EOF
 # Genuine tool traffic against an emulated BusyBox device (network namespaces)
 
-Made with \`sh tests/gen/make-netns-fixtures.sh\` (as root) on $today (UTC), kernel $kernel,
-Debian 12. Everything ran between two network namespaces joined by a veth pair; no other network
-was reachable. Real tools, real BusyBox; nothing here is synthetic. All files are classic
-libpcap, link type Ethernet, captured with $tcpdump_v on the attacker's side (\`vA\`).
+Made with \`sh tests/gen/make-netns-fixtures.sh\` (as root) on $today (UTC), Linux $kernel,
+Debian 12. Everything ran between two network namespaces joined by a veth pair; no other
+network was reachable. Real tools, real BusyBox; nothing here is synthetic. All files are
+classic libpcap, link type Ethernet, captured with tcpdump on the attacker's side (\`vA\`).
 
-Tool versions: $hydra_v (\`hydra -h | head -1\`); $nmap_v; $hping_v; $busybox_v
-(busybox-static, in a chroot on the device side).
+Tool versions (Debian 12 packages):
+
+- $hydra_v (\`hydra -h | head -1\`)
+- $nmap_v (\`nmap --version\`)
+- $hping_v (\`hping3 -v\`)
+- $busybox_v (busybox-static, in a chroot on the device side; \`busybox | head -1\`)
+- $tcpdump_v
 
 ## Setup (tests/net/lib-netns.sh, netns_up)
 
@@ -141,14 +148,18 @@ Expected: \`scan\` from 10.77.0.1 (64 distinct destinations on port 23); no \`br
     ip netns exec ATT hping3 -q --icmp -c $FLOOD_N -i u200 10.78.0.80
     (0.3 s apart; tcpdump as above with -s 96)
 
-From 10.77.0.1 to 10.78.0.80, no payload: SYN to port 80 $syn_r; UDP to port 80
-$udp_r; ACK to port 80 $ack_r; ICMP echo $icmp_r. hping3's defaults: source port
-counting up by one from a random base, random TCP sequence/ack numbers, window 512, no TCP
-options; ICMP id = hping3's pid, sequence counting up by 256 (a byte-order quirk). No replies
-(the device does not forward).
-The file holds only $FLOOD_N packets per vector to stay small, fewer than the default
+From 10.77.0.1 to 10.78.0.80, no payload:
+
+- SYN to port 80: $syn_r
+- UDP to port 80: $udp_r
+- ACK to port 80: $ack_r
+- ICMP echo: $icmp_r
+
+hping3's defaults: source port counting up by one from a random base, random TCP sequence/ack
+numbers, window 512, no TCP options; ICMP id = hping3's pid, sequence counting up by 256 (a
+byte-order quirk). No replies (the device does not forward). The file holds only $FLOOD_N packets per vector to stay small, fewer than the default
 \`ddos_pps\` (1000): tests/cli/netns_fixtures.sh reads it with \`ddos_pps = 100\`. The live
-test (tests/net/sensor_netns.sh) sends 2,000 per vector and uses the defaults.
+test (tests/net/sensor_netns.sh) sends 3,000 per vector and uses the defaults.
 
 Expected (with ddos_pps = 100): \`ddos\` against 10.78.0.80 with vectors syn, ack, udp (or
 udp_plain) and icmp; no \`bruteforce\`.

@@ -15,6 +15,7 @@
 NS_ATT_IP=10.77.0.1
 NS_DEV_IP=10.77.0.5
 NS_BEYOND=10.78.0.0/24
+# shellcheck disable=SC2034 # for the scripts that source this file
 NS_HOME_NET=10.77.0.0/24,10.78.0.0/24
 NS_PASSWORD=vizxv               # root's password on the device: from Mirai's scanner.c table
 NS_W=""; NS_A=""; NS_D=""; NS_R=""; NS_BG=""
@@ -31,7 +32,8 @@ netns_why_not() {
 	for _ns_t in telnetd login httpd sh; do
 		/bin/busybox --list | grep -qx "$_ns_t" || { echo "busybox lacks $_ns_t"; return 1; }
 	done
-	ip netns add "mamprobe$$" 2>/dev/null || { echo "cannot create a network namespace"; return 1; }
+	ip netns add "mamprobe$$" 2>/dev/null ||
+		{ echo "cannot create a network namespace"; return 1; }
 	ip netns del "mamprobe$$"
 	return 0
 }
@@ -69,6 +71,8 @@ netns_up() {
 	trap 'netns_down' EXIT
 	trap 'netns_down; exit 130' INT
 	trap 'netns_down; exit 143' TERM
+	trap 'netns_down; exit 129' HUP
+	trap 'netns_down; exit 141' PIPE
 	NS_W=$(mktemp -d /tmp/mamori-netns.XXXXXX) || return 1
 	chmod 755 "$NS_W"
 	NS_A=mamA$$; NS_D=mamD$$; NS_R=$NS_W/root
@@ -112,9 +116,6 @@ netns_build() {
 	ip -n "$NS_D" link set vD up || return 1
 	ip -n "$NS_A" route add "$NS_BEYOND" via "$NS_DEV_IP" || return 1
 	ip netns exec "$NS_D" sysctl -qw net.ipv4.ip_forward=0 || return 1
-	# No offloads: frames on the wire (and in the capture) are what the kernel would send.
-	ip netns exec "$NS_A" ethtool -K vA tso off gso off gro off >/dev/null 2>&1 || true
-	ip netns exec "$NS_D" ethtool -K vD tso off gso off gro off >/dev/null 2>&1 || true
 
 	# Own UTS namespace so the login prompt reads "camera login: ", not the host's name.
 	netns_bg ip netns exec "$NS_D" unshare -u sh -c \
@@ -139,6 +140,7 @@ netns_wait_port() {
 # sets NS_TCPDUMP to its pid. Waits until tcpdump is listening. --immediate-mode: without it
 # packets still in the kernel ring block (up to 1 s old) are lost when tcpdump is stopped.
 netns_tcpdump() {
+	# shellcheck disable=SC2086 # FILTER is several words
 	ip netns exec "$NS_A" tcpdump -Z root -i vA --immediate-mode -U -n -s "${2:-262144}" \
 		-w "$1" ${3:-} 2>"$1.log" &
 	NS_TCPDUMP=$!
@@ -185,6 +187,7 @@ NS_WAVE3="root:vizxv"
 netns_hydra() {
 	: > "$1"
 	for _ns_wave in "$NS_WAVE1" "$NS_WAVE2" "$NS_WAVE3"; do
+		# shellcheck disable=SC2086 # one pair a line
 		printf '%s\n' $_ns_wave > "$NS_W/pairs.txt"
 		(cd "$NS_W" && timeout 30 ip netns exec "$NS_A" hydra -I -C "$NS_W/pairs.txt" \
 			-t 4 -w 5 "telnet://$NS_DEV_IP" >> "$1" 2>&1)
@@ -203,10 +206,10 @@ netns_nmap() {
 		--max-rtt-timeout 200ms "${NS_BEYOND%.0/24}.0/26" > "$1" 2>&1
 }
 
-# netns_floods COUNT OUTFILE: four bounded hping3 floods of COUNT packets each, one every
-# 200 us (2,000 to 4,000 packets/s measured), from the attacker to the victim 10.78.0.80 beyond the
+# netns_floods COUNT OUTFILE: four bounded hping3 floods of COUNT packets each, one every 200 us
+# (2,000 to 4,000 packets/s measured), from the attacker to the victim 10.78.0.80 beyond the
 # device: SYN to port 80, UDP to port 80, ACK to port 80, ICMP echo; 0.3 s apart. hping3's
-# defaults: no payload, source port counting up from a random base, TCP window 64, no TCP
+# defaults: no payload, source port counting up from a random base, TCP window 512, no TCP
 # options. The device does not forward, so there are no replies. Each run at most 10 s.
 netns_floods() {
 	: > "$2"

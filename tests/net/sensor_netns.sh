@@ -23,7 +23,7 @@ if ! netns_up; then
 	T_FAIL=1; summary; exit 1
 fi
 W=$NS_W
-FLOODS=2000  # packets per hping3 vector: at 2,000-4,000/s, above the default ddos_pps of 1000
+FLOODS=3000  # per vector; at 2,000-4,000/s even a split over two seconds tops ddos_pps 1000
 
 # alerts FILE STAGE: the alert lines of that stage.
 alerts() { grep -E '"event_type": ?"alert"' "$1" | grep -E "\"stage\": ?\"$2\""; }
@@ -49,6 +49,11 @@ timeline_ok() {
 # Every address in an alert is one of ours (a decoding error would show other addresses).
 addrs_ours() {
 	! grep -oE '"(src|dest)_ip": ?"[^"]*"' "$1" | grep -vE '"10\.7[78]\.0\.[0-9]+"$' | grep -q .
+}
+# blocks FILE: with --block --dry-run the attacker 10.77.0.1 would be blocked, and nothing else.
+blocks() {
+	grep -q '^mamori: would block 10\.77\.0\.1 ' "$1" &&
+		! grep '^mamori: would block ' "$1" | grep -qv '^mamori: would block 10\.77\.0\.1 '
 }
 stat_packets() {
 	grep -E '"event_type": ?"stats"' "$1" | tail -n 1 |
@@ -109,10 +114,11 @@ ok "live: sensor saw >= 95% of tcpdump's $cap_n packets (saw ${live_n:-none})" \
 	ge "${live_n:-0}" $((cap_n * 95 / 100))
 
 # 3. The same capture read back.
-"$MAMORI" sensor -r "$W/capture.pcap" --home-net "$NS_HOME_NET" --summary \
+"$MAMORI" sensor -r "$W/capture.pcap" --home-net "$NS_HOME_NET" --summary --block --dry-run \
 	> "$W/offline.json" 2> "$W/offline.err"
 rc=$?
 ok "offline: exit 0 (rc $rc)" test "$rc" -eq 0
+ok "offline: --block --dry-run would block 10.77.0.1 only" blocks "$W/offline.err"
 check_run offline "$W/offline.json"
 off_n=$(stat_packets "$W/offline.json")
 ok "offline: packets $off_n == tcpdump's $cap_n" test "${off_n:-x}" = "$cap_n"
