@@ -120,8 +120,9 @@ read_files(struct mamori_sensor *s, char **files, int nfiles)
 
 	for (int i = 0; i < nfiles; i++) {
 		struct mamori_capfile *cf;
-		struct mamori_cap_rec rec;
+		struct mamori_cap_rec recs[MAMORI_SENSOR_BATCH];
 		struct mamori_diag d;
+		size_t n;
 		mamori_err e;
 
 		mamori_diag_clear(&d);
@@ -131,8 +132,9 @@ read_files(struct mamori_sensor *s, char **files, int nfiles)
 			rc = EXIT_RUNTIME;
 			continue;
 		}
-		while ((e = mamori_capfile_next(cf, &rec, &d)) == MAMORI_OK)
-			mamori_sensor_packet(s, 0, &rec);
+		while ((e = mamori_capfile_next_batch(cf, recs, MAMORI_SENSOR_BATCH, &n, &d)) ==
+		    MAMORI_OK)
+			mamori_sensor_packets(s, 0, recs, n);
 		if (e != MAMORI_E_NOTFOUND) {
 			cli_diag(files[i], e, &d);
 			cli_err("%s: skipping the rest of this file", files[i]);

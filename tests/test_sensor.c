@@ -33,7 +33,7 @@ static const struct num_key num_keys[] = {
     K(host_timeout, 1, 86400, 600),
     K(alert_window, 1, 86400, 60),
     K(scan_window, 1, 86400, 60),
-    K(scan_hosts, 2, 100000, 32),
+    K(scan_hosts, 2, 2000, 32),
     K(bruteforce_attempts, 1, 100000, 3),
     K(ssh_attempts, 1, 100000, 10),
     K(ddos_pps, 10, 100000000, 1000),

@@ -39,6 +39,11 @@ MAMORI_MUST_CHECK mamori_err mamori_capfile_open_mem(const uint8_t *p, size_t le
  * the byte offset); MAMORI_E_IO on a read error. After an error the reader stays at the error. */
 MAMORI_MUST_CHECK mamori_err mamori_capfile_next(struct mamori_capfile *c,
     struct mamori_cap_rec *rec, struct mamori_diag *d);
+/* Up to max records at once, all valid together until the next call (a batch ends early rather
+ * than move the buffer). *n >= 1 on MAMORI_OK. Errors as mamori_capfile_next(); an error after
+ * the first record of a batch is returned by the next call. For prefetching pipelines. */
+MAMORI_MUST_CHECK mamori_err mamori_capfile_next_batch(struct mamori_capfile *c,
+    struct mamori_cap_rec *recs, size_t max, size_t *n, struct mamori_diag *d);
 /* "pcap" or "pcapng". */
 const char *mamori_capfile_format(const struct mamori_capfile *c);
 /* Bytes consumed so far. */

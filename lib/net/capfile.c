@@ -98,13 +98,13 @@ cur(const struct mamori_capfile *c)
 	return c->p + c->pos;
 }
 
-static uint32_t
+static inline uint32_t
 ld32(const struct mamori_capfile *c, const uint8_t *p)
 {
 	return c->be ? mamori_load_be32(p) : mamori_load_le32(p);
 }
 
-static uint16_t
+static inline uint16_t
 ld16(const struct mamori_capfile *c, const uint8_t *p)
 {
 	return c->be ? mamori_load_be16(p) : mamori_load_le16(p);
@@ -769,6 +769,51 @@ out:
 	if (d != NULL)
 		*d = c->errd;
 	return e;
+}
+
+/* Whether the next packet record is whole in the buffer, so that reading it moves nothing and
+ * the records already handed out in this batch stay valid. */
+static bool
+next_ready(const struct mamori_capfile *c)
+{
+	const uint8_t *h = cur(c);
+	size_t a = avail(c);
+
+	if (!c->ng)
+		return a >= PCAP_REC_LEN && a - PCAP_REC_LEN >= ld32(c, h + 8);
+	if (a < 8)
+		return false;
+	switch (ld32(c, h)) {
+	case NG_EPB:
+	case NG_SPB:
+	case NG_PB:
+		return ld32(c, h + 4) >= NG_FRAME_MIN && a >= ld32(c, h + 4);
+	default:
+		return false; /* other blocks may need the buffer moved: end the batch here */
+	}
+}
+
+mamori_err
+mamori_capfile_next_batch(struct mamori_capfile *c, struct mamori_cap_rec *recs, size_t max,
+    size_t *n, struct mamori_diag *d)
+{
+	size_t i = 0;
+	mamori_err e;
+
+	if (c == NULL || recs == NULL || n == NULL || max == 0)
+		return mamori_diag_set(d, MAMORI_E_INVAL, 0, 0, "bad batch arguments");
+	e = mamori_capfile_next(c, &recs[0], d);
+	if (e != MAMORI_OK)
+		return e;
+	for (i = 1; i < max && c->err == MAMORI_OK && next_ready(c); i++) {
+		e = c->ng ? ng_next(c, &recs[i], &c->errd) : pcap_next(c, &recs[i], &c->errd);
+		if (e != MAMORI_OK) {
+			c->err = e; /* reported by the next call, after this batch is used */
+			break;
+		}
+	}
+	*n = i;
+	return MAMORI_OK;
 }
 
 const char *

@@ -250,8 +250,18 @@ agg_event(struct mamori_sensor *s, const struct event *ev)
 	if (ev->ts_us > e->a.last_us)
 		e->a.last_us = ev->ts_us;
 	e->a.count += ev->add ? ev->add : 1;
-	if (ev->item != NULL)
+	if (ev->item != NULL) {
 		add_item(e, ev->item);
+	} else if (ev->item_ip != NULL && e->a.nitems < MAMORI_ALERT_ITEMS_MAX) {
+		/* rendered only while there is room: a scan of thousands costs no formatting */
+		char ip[MAMORI_IP_STRLEN], item[MAMORI_IP_STRLEN + 16];
+
+		mamori_ip_str(ev->item_ip, ip);
+		(void)snprintf(item, sizeof(item), "\"%s:%u\"", ip, ev->item_port);
+		add_item(e, item);
+	} else if (ev->item_ip != NULL) {
+		e->a.items_dropped++;
+	}
 	if (ev->extra != NULL)
 		(void)snprintf(e->a.extra, sizeof(e->a.extra), "%s", ev->extra);
 	if (ev->target_for_distinct != NULL)

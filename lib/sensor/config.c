@@ -74,6 +74,7 @@ mamori_sensor_config_default(struct mamori_sensor_config *c)
 	c->max_timeline = 16384;
 	c->flow_timeout = 120;
 	c->tcp_closed_timeout = 10;
+	c->embryonic_timeout = 10;
 	c->host_timeout = 600;
 	c->alert_window = 60;
 	c->scan_window = 60;
@@ -135,10 +136,11 @@ mamori_sensor_config_set(struct mamori_sensor_config *c, const char *key, const 
 	    N(max_timeline, 16, MAMORI_SENSOR_TIMELINE_MAX),
 	    N(flow_timeout, 1, 86400),
 	    N(tcp_closed_timeout, 1, 3600),
+	    N(embryonic_timeout, 1, 3600),
 	    N(host_timeout, 1, 86400),
 	    N(alert_window, 1, 86400),
 	    N(scan_window, 1, 86400),
-	    N(scan_hosts, 2, 100000),
+	    N(scan_hosts, 2, 2000),
 	    N(bruteforce_attempts, 1, 100000),
 	    N(ssh_attempts, 1, 100000),
 	    N(ddos_pps, 10, 100000000),

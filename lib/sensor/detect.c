@@ -52,6 +52,8 @@ jstr(char *out, size_t cap, const uint8_t *s, size_t n)
 	mamori_buf_free(&b);
 }
 
+static void backfill_scanned(struct worker *w, const struct mamori_ip *dst);
+
 void
 emit(struct worker *w, struct event *ev)
 {
@@ -69,9 +71,11 @@ emit(struct worker *w, struct event *ev)
 	if (ev->has_src && home(w, &ev->src))
 		timeline_add(s->tl, &ev->src, sg->stage, true, ev->ts_us,
 		    ev->has_dst ? &ev->dst : NULL);
-	if (ev->has_dst && !ev->timeline_src_only && home(w, &ev->dst))
+	if (ev->has_dst && !ev->timeline_src_only && home(w, &ev->dst)) {
+		backfill_scanned(w, &ev->dst);
 		timeline_add(s->tl, &ev->dst, sg->stage, false, ev->ts_us,
 		    ev->has_src ? &ev->src : NULL);
+	}
 	sensor_unlock(s);
 }
 
@@ -140,12 +144,57 @@ sketch_count(const uint8_t *bits)
 
 /* ---- scan --------------------------------------------------------------------------------- */
 
+/* Remembers that dst was scanned by src, for the timeline (see struct scanned). */
+static void
+remember_scanned(struct worker *w, const struct mamori_pkt *p)
+{
+	struct mamori_sensor *s = w->s;
+	struct scanned *sc;
+
+	if (!s->cfg.home_net.any) {
+		/* an explicit home network is small: its hosts get their entry at once */
+		if (home(w, &p->dst)) {
+			sensor_lock(s);
+			timeline_add(s->tl, &p->dst, MAMORI_STAGE_SCAN, false, p->ts_us, &p->src);
+			sensor_unlock(s);
+		}
+		return;
+	}
+	sensor_lock(s);
+	sc = &s->scanned[mamori_hash(p->dst.b, 16, 0x3c6ef372fe94f82bull) & (SCANNED_SLOTS - 1)];
+	if (!mamori_ip_eq(&sc->dst, &p->dst) || sc->first_us == 0) {
+		sc->dst = p->dst;
+		sc->src = p->src;
+		sc->first_us = p->ts_us;
+	}
+	sc->last_us = p->ts_us;
+	sensor_unlock(s);
+}
+
+/* A host becomes a target of another stage: add the scan it went through first, if known.
+ * Caller holds the lock. */
+static void
+backfill_scanned(struct worker *w, const struct mamori_ip *dst)
+{
+	struct mamori_sensor *s = w->s;
+	struct scanned *sc;
+
+	if (s->scanned == NULL)
+		return;
+	sc = &s->scanned[mamori_hash(dst->b, 16, 0x3c6ef372fe94f82bull) & (SCANNED_SLOTS - 1)];
+	if (sc->first_us == 0 || !mamori_ip_eq(&sc->dst, dst))
+		return;
+	timeline_add(s->tl, dst, MAMORI_STAGE_SCAN, false, sc->first_us, &sc->src);
+	if (sc->last_us != sc->first_us)
+		timeline_add(s->tl, dst, MAMORI_STAGE_SCAN, false, sc->last_us, &sc->src);
+	sc->first_us = 0;
+}
+
 static void
 detect_syn(struct worker *w, const struct mamori_pkt *p)
 {
 	const struct mamori_sensor_config *c = &w->s->cfg;
 	struct event ev;
-	char item[64], ip[MAMORI_IP_STRLEN];
 
 	/* Mirai scanner.c: iph->daddr == tcph->seq, no options, port 23 (every tenth 2323) */
 	if (p->ipver == 4 && p->seq == mamori_ip_v4(&p->dst) && p->tcp_optlen == 0 &&
@@ -153,39 +202,46 @@ detect_syn(struct worker *w, const struct mamori_pkt *p)
 		ev_init(&ev, SIG_SCAN_MIRAI, p);
 		ev.has_dst = false;
 		ev.target_for_distinct = &p->dst;
-		mamori_ip_str(&p->dst, ip);
-		(void)snprintf(item, sizeof(item), "\"%s:%u\"", ip, p->dport);
-		ev.item = item;
+		ev.item_ip = &p->dst;
+		ev.item_port = p->dport;
 		emit(w, &ev);
-		/* the target's own timeline: it was scanned */
-		sensor_lock(w->s);
-		if (home(w, &p->dst))
-			timeline_add(w->s->tl, &p->dst, MAMORI_STAGE_SCAN, false, p->ts_us, &p->src);
-		sensor_unlock(w->s);
+		remember_scanned(w, p);
 	}
 	if (in_ports(&c->scan_ports, p->dport)) {
 		struct host *h = host_of(w, &p->src);
-		uint64_t n;
+		unsigned bit = (unsigned)(mamori_hash(p->dst.b, 16, 0x3c6ef372fe94f82bull) %
+		    (HOST_BITMAP_BYTES * 8));
+		uint8_t mask = (uint8_t)(1u << (bit % 8));
+		bool fresh;
 
-		if (w->now - h->scan_start >= c->scan_window) {
+		if (w->now - h->scan_start >= c->scan_window || h->scan_zeros == 0) {
 			h->scan_start = w->now;
-			h->scan_syns = 0;
+			h->scan_zeros = HOST_BITMAP_BYTES * 8;
 			h->scan_alerted = false;
 			memset(h->scan_bits, 0, sizeof(h->scan_bits));
 		}
-		h->scan_syns++;
-		sketch_set(h->scan_bits, mamori_hash(p->dst.b, 16, 0x3c6ef372fe94f82bull));
-		n = sketch_count(h->scan_bits);
-		if (h->scan_alerted || n * w->rate_div >= c->scan_hosts) {
-			char extra[96];
+		/* only a destination not seen in this window counts: a flood of SYNs to one
+		 * host is not a scan */
+		fresh = !(h->scan_bits[bit / 8] & mask);
+		if (!fresh)
+			return;
+		h->scan_bits[bit / 8] |= mask;
+		h->scan_zeros--;
+		if (h->scan_alerted || h->scan_zeros <= w->scan_zeros_thr) {
+			char extra[112];
+			/* linear counting from the zero bits kept up to date as bits are set */
+			uint64_t n = (uint64_t)(-(HOST_BITMAP_BYTES * 8.0) *
+				__builtin_log((h->scan_zeros ? h->scan_zeros : 1) /
+				    (HOST_BITMAP_BYTES * 8.0)) +
+			    0.5);
 
 			ev_init(&ev, SIG_SCAN_FANOUT, p);
 			ev.has_dst = false;
-			ev.add = h->scan_alerted ? 1 : h->scan_syns;
+			/* the first alert counts the targets seen so far in the window */
+			ev.add = h->scan_alerted ? 1 : (uint32_t)(HOST_BITMAP_BYTES * 8 - h->scan_zeros);
 			ev.target_for_distinct = &p->dst;
-			mamori_ip_str(&p->dst, ip);
-			(void)snprintf(item, sizeof(item), "\"%s:%u\"", ip, p->dport);
-			ev.item = item;
+			ev.item_ip = &p->dst;
+			ev.item_port = p->dport;
 			(void)snprintf(extra, sizeof(extra),
 			    "\"targets_in_window\":%llu,\"window_s\":%u,\"threshold\":%u",
 			    (unsigned long long)(n * w->rate_div), c->scan_window, c->scan_hosts);
@@ -205,21 +261,31 @@ static const char *vec_name[V_COUNT] = {"syn", "ack", "stomp", "udp", "udp_plain
     "greip", "greeth", "http", "icmp"};
 
 static void
-flood_event(struct worker *w, const struct mamori_pkt *p, struct host *h, enum ddos_vec v,
-    const struct mamori_ip *target, uint32_t add, uint32_t pps)
+flood_event(struct worker *w, const struct mamori_pkt *p, const struct flood_slot *fs,
+    uint32_t add, uint32_t pps)
 {
+	enum ddos_vec v = (enum ddos_vec)fs->vec;
 	struct event ev;
 	char extra[160];
-	bool mirai_shape = v == V_SYN && p->mss >= 1400 && p->mss <= 1415;
+	bool mirai_shape = v == V_SYN && p != NULL && p->mss >= 1400 && p->mss <= 1415;
 
-	ev_init(&ev, vec_sig[v], p);
-	ev.dst = *target;
-	ev.has_src = !(h->dd_multi & (1u << v));
-	ev.src = h->dd_src;
+	memset(&ev, 0, sizeof(ev));
+	ev.sig = vec_sig[v];
+	ev.has_dst = true;
+	ev.dst = fs->target;
+	ev.has_src = !fs->multi;
+	ev.src = fs->src;
 	ev.add = add;
-	ev.source_for_distinct = &p->src;
-	if (p->tun != MAMORI_TUN_NONE && (v == V_GREIP || v == V_GREETH))
-		ev.proto = 47;
+	if (p != NULL) {
+		ev.sport = p->sport;
+		ev.dport = p->dport;
+		ev.proto = p->proto;
+		ev.source_for_distinct = &p->src;
+		if (p->tun != MAMORI_TUN_NONE && (v == V_GREIP || v == V_GREETH))
+			ev.proto = 47;
+	} else {
+		ev.ts_us = (uint64_t)fs->sec * 1000000u + 999999u;
+	}
 	(void)snprintf(extra, sizeof(extra),
 	    "\"vector\":\"%s\",\"pps\":%u,\"threshold_pps\":%u%s", vec_name[v], pps * w->rate_div,
 	    w->s->cfg.ddos_pps, mirai_shape ? ",\"mirai_shape\":\"mss 1400-1415\"" : "");
@@ -227,32 +293,79 @@ flood_event(struct worker *w, const struct mamori_pkt *p, struct host *h, enum d
 	emit(w, &ev);
 }
 
+/* The second of slot fs ends: the packets counted after its alert go into the alert. */
+static void
+flood_close(struct worker *w, struct flood_slot *fs)
+{
+	if (fs->alerted && fs->cnt > fs->reported)
+		flood_event(w, NULL, fs, fs->cnt - fs->reported, fs->cnt);
+	fs->reported = fs->cnt;
+}
+
 static void
 ddos_count(struct worker *w, const struct mamori_pkt *p, enum ddos_vec v,
     const struct mamori_ip *src, const struct mamori_ip *target)
 {
-	struct host *h;
 	uint32_t thr = w->s->cfg.ddos_pps / w->rate_div;
+	uint64_t h;
+	struct flood_slot *a, *b, *fs;
+	uint64_t frac_left, est;
 
 	if (!w->s->cfg.home_net.any && !home(w, src) && !home(w, target))
 		return;
-	h = host_of(w, target);
-	if (h->dd_sec != w->now) {
-		/* a new second: report what the last one added past the threshold */
-		for (int i = 0; i < V_COUNT; i++)
-			if (h->dd_cnt[i] > thr && h->dd_sec + 1 == w->now)
-				flood_event(w, p, h, (enum ddos_vec)i, target, h->dd_cnt[i] - thr,
-				    h->dd_cnt[i]);
-		memset(h->dd_cnt, 0, sizeof(h->dd_cnt));
-		h->dd_sec = w->now;
-		h->dd_multi = 0;
-		h->dd_src = *src;
-	} else if (!mamori_ip_eq(&h->dd_src, src)) {
-		h->dd_multi |= (uint16_t)(1u << v);
+	h = mamori_hash(target->b, 16, 0xa54ff53a5f1d36f1ull ^ v);
+	a = &w->flood[h & (FLOOD_SLOTS - 1) & ~1u];
+	b = a + 1;
+	if (a->used && a->vec == v && mamori_ip_eq(&a->target, target)) {
+		fs = a;
+	} else if (b->used && b->vec == v && mamori_ip_eq(&b->target, target)) {
+		fs = b;
+	} else {
+		/* take the slot whose target was quiet longest (or fewest packets) */
+		fs = !a->used ? a : !b->used ? b : a->sec < b->sec ? a : b->sec < a->sec ? b
+		    : a->cnt <= b->cnt ? a : b;
+		if (fs->used && fs->sec + 1 >= w->now)
+			flood_close(w, fs);
+		memset(fs, 0, sizeof(*fs));
+		fs->used = 1;
+		fs->vec = (uint8_t)v;
+		fs->target = *target;
+		fs->sec = w->now;
+		fs->src = *src;
 	}
-	h->dd_cnt[v]++;
-	if (h->dd_cnt[v] == thr)
-		flood_event(w, p, h, v, target, thr, thr);
+	if (fs->sec != w->now) {
+		flood_close(w, fs);
+		fs->prev = fs->sec + 1 == w->now ? fs->cnt : 0;
+		fs->cnt = 0;
+		fs->reported = 0;
+		fs->sec = w->now;
+		fs->alerted = 0;
+		fs->multi = 0;
+		fs->src = *src;
+	} else if (!fs->multi && !mamori_ip_eq(&fs->src, src)) {
+		fs->multi = 1;
+	}
+	fs->cnt++;
+	if (fs->alerted)
+		return;
+	/* sliding estimate over the last second: this second's packets plus the share of the
+	 * previous second that is still inside the window, so a burst that straddles a second
+	 * boundary is seen at its true rate */
+	frac_left = 1000000u - p->ts_us % 1000000u;
+	est = fs->cnt + (uint64_t)fs->prev * frac_left / 1000000u;
+	if (est >= thr) {
+		fs->alerted = 1;
+		fs->reported = fs->cnt;
+		flood_event(w, p, fs, (uint32_t)est, (uint32_t)est);
+	}
+}
+
+void
+detect_finish(struct worker *w)
+{
+	for (uint32_t i = 0; i < FLOOD_SLOTS; i++)
+		if (w->flood[i].used)
+			flood_close(w, &w->flood[i]);
 }
 
 /* ---- UDP: DNS, TFTP, VSE ---------------------------------------------------------------- */
@@ -411,6 +524,10 @@ detect_packet(struct worker *w, const struct mamori_pkt *p, struct flow *f, bool
 			detect_dns(w, p);
 		else if (p->dport == 69)
 			detect_tftp(w, p);
+		/* floods are sent by the side that opens each flow; answers (DNS replies, ...)
+		 * are not counted against the asker */
+		if (!from_init)
+			break;
 		if (p->dport == 27015 && p->paylen >= 24 &&
 		    memcmp(p->payload, "\xff\xff\xff\xffTSource Engine Query", 24) == 0)
 			ddos_count(w, p, V_VSE, &p->src, &p->dst);

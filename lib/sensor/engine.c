@@ -7,8 +7,8 @@
 #include "mamori/pkt.h"
 #include "sensor_priv.h"
 
-#define SWEEP_FLOWS 2048 /* flow slots looked at per second of packet time */
-#define SWEEP_HOSTS 512
+/* slots looked at per second of packet time: a whole table every 8 s */
+#define SWEEP_SHIFT 3
 
 void
 sensor_lock(struct mamori_sensor *s)
@@ -63,7 +63,12 @@ flow_timeout(const void *val, void *arg)
 	const struct flow *f = val;
 	const struct mamori_sensor *s = arg;
 
-	return (f->flags & FLOW_CLOSED) ? s->cfg.tcp_closed_timeout : s->cfg.flow_timeout;
+	if (f->flags & FLOW_CLOSED)
+		return s->cfg.tcp_closed_timeout;
+	/* nobody answered: a probe, a spoofed packet, a flood; no reason to keep it long */
+	if (f->pkts[1] == 0)
+		return s->cfg.embryonic_timeout;
+	return s->cfg.flow_timeout;
 }
 
 static uint32_t
@@ -105,6 +110,18 @@ mamori_sensor_new(const struct mamori_sensor_config *c, mamori_alert_fn on_alert
 		w->s = s;
 		w->idx = i;
 		w->rate_div = s->nw;
+		{
+			/* linear counting: n distinct in m bits leaves m e^(-n/m) zeros */
+			double m = HOST_BITMAP_BYTES * 8.0;
+			double n = (double)c->scan_hosts / s->nw;
+
+			w->scan_zeros_thr = (uint16_t)(m * __builtin_exp(-(n < 2 ? 2 : n) / m));
+		}
+		w->flood = calloc(FLOOD_SLOTS, sizeof(*w->flood));
+		if (w->flood == NULL) {
+			e = MAMORI_E_NOMEM;
+			goto fail;
+		}
 		w->next_flow_id = ((uint64_t)i << 56) + 1;
 		e = ktab_init(&w->flows, c->max_flows, sizeof(struct flow_key), sizeof(struct flow),
 		    flow_gone, w);
@@ -113,6 +130,11 @@ mamori_sensor_new(const struct mamori_sensor_config *c, mamori_alert_fn on_alert
 			    sizeof(struct host), host_gone, w);
 		if (e != MAMORI_OK)
 			goto fail;
+	}
+	s->scanned = calloc(SCANNED_SLOTS, sizeof(*s->scanned));
+	if (s->scanned == NULL) {
+		e = MAMORI_E_NOMEM;
+		goto fail;
 	}
 	e = agg_new(&s->agg, c->max_alerts, 0);
 	if (e == MAMORI_OK)
@@ -176,9 +198,11 @@ mamori_sensor_free(struct mamori_sensor *s)
 				ktab_each(&s->w[i].flows, end_all, &s->w[i]);
 			ktab_free(&s->w[i].flows);
 			ktab_free(&s->w[i].hosts);
+			free(s->w[i].flood);
 		}
 	}
 	free(s->w);
+	free(s->scanned);
 	agg_free(s->agg);
 	timeline_free(s->tl);
 	creds_free(s->creds);
@@ -190,8 +214,15 @@ mamori_sensor_free(struct mamori_sensor *s)
 static void
 make_key(const struct mamori_pkt *p, struct flow_key *k, bool *src_is_a)
 {
-	int c = memcmp(p->src.b, p->dst.b, 16);
+	uint64_t s0, s1, d0, d1;
+	int c;
 
+	/* any total order will do for the canonical direction; words are cheaper than memcmp */
+	memcpy(&s0, p->src.b, 8);
+	memcpy(&s1, p->src.b + 8, 8);
+	memcpy(&d0, p->dst.b, 8);
+	memcpy(&d1, p->dst.b + 8, 8);
+	c = s0 != d0 ? (s0 < d0 ? -1 : 1) : s1 != d1 ? (s1 < d1 ? -1 : 1) : 0;
 	memset(k, 0, sizeof(*k));
 	k->proto = p->proto;
 	if (c < 0 || (c == 0 && p->sport <= p->dport)) {
@@ -215,8 +246,8 @@ per_second(struct worker *w, uint64_t ts_us)
 	struct mamori_sensor *s = w->s;
 
 	w->last_sweep = w->now;
-	(void)ktab_expire(&w->flows, w->now, flow_timeout, s, SWEEP_FLOWS);
-	(void)ktab_expire(&w->hosts, w->now, host_timeout, s, SWEEP_HOSTS);
+	(void)ktab_expire(&w->flows, w->now, flow_timeout, s, (w->flows.cap >> SWEEP_SHIFT) + 1);
+	(void)ktab_expire(&w->hosts, w->now, host_timeout, s, (w->hosts.cap >> SWEEP_SHIFT) + 1);
 	if (w->flows.used > w->st.flows_active_max)
 		w->st.flows_active_max = w->flows.used;
 	/* file mode: packet time drives the alert windows */
@@ -224,75 +255,133 @@ per_second(struct worker *w, uint64_t ts_us)
 		agg_flush(s, ts_us, false);
 }
 
+/* A decoded packet with its flow key and hash, ready for the tables. */
+struct prepared {
+	struct mamori_pkt p;
+	struct flow_key k;
+	uint32_t b, tag;
+	uint32_t wirelen;
+	bool ok, src_is_a;
+};
+
+/* Stage one: everything that does not touch shared state. */
+static void
+prepare(struct worker *w, const struct mamori_cap_rec *rec, struct prepared *pp)
+{
+	pp->wirelen = rec->wirelen;
+	pp->ok = mamori_pkt_decode(&pp->p, rec->linktype, rec->data, rec->caplen, rec->wirelen) ==
+	    MAMORI_OK;
+	pp->p.ts_us = rec->ts_us;
+	if (pp->ok && pp->p.ipver != 0 && !pp->p.frag_later) {
+		make_key(&pp->p, &pp->k, &pp->src_is_a);
+		ktab_hash(&w->flows, &pp->k, &pp->b, &pp->tag);
+	}
+}
+
+static void process(struct worker *w, struct prepared *pp);
+
 void
 mamori_sensor_packet(struct mamori_sensor *s, unsigned wi, const struct mamori_cap_rec *rec)
 {
 	struct worker *w = &s->w[wi < s->nw ? wi : 0];
-	struct mamori_pkt p;
-	struct flow_key k;
+	struct prepared pp;
+
+	prepare(w, rec, &pp);
+	process(w, &pp);
+}
+
+void
+mamori_sensor_packets(struct mamori_sensor *s, unsigned wi, const struct mamori_cap_rec *recs,
+    size_t n)
+{
+	struct worker *w = &s->w[wi < s->nw ? wi : 0];
+	struct prepared pp[MAMORI_SENSOR_BATCH];
+
+	while (n > 0) {
+		size_t m = n < MAMORI_SENSOR_BATCH ? n : MAMORI_SENSOR_BATCH;
+
+		/* decode and hash the batch, then fetch the chain heads and their first entries
+		 * from memory for all of it while the first packets are processed */
+		for (size_t i = 0; i < m; i++) {
+			prepare(w, &recs[i], &pp[i]);
+			if (pp[i].ok && pp[i].p.ipver != 0 && !pp[i].p.frag_later)
+				ktab_prefetch_head(&w->flows, pp[i].b);
+		}
+		for (size_t i = 0; i < m; i++)
+			if (pp[i].ok && pp[i].p.ipver != 0 && !pp[i].p.frag_later)
+				ktab_prefetch_ent(&w->flows, pp[i].b);
+		for (size_t i = 0; i < m; i++)
+			process(w, &pp[i]);
+		recs += m;
+		n -= m;
+	}
+}
+
+/* Stage two: tables, detectors, streams. */
+static void
+process(struct worker *w, struct prepared *pp)
+{
+	struct mamori_pkt *pk = &pp->p;
 	struct flow *f = NULL;
-	bool src_is_a, created, evicted, from_init = true;
+	bool created, evicted, from_init = true;
 	uint32_t now;
 
 	w->st.packets++;
-	w->st.bytes += rec->wirelen;
-	if (mamori_pkt_decode(&p, rec->linktype, rec->data, rec->caplen, rec->wirelen) !=
-	    MAMORI_OK) {
+	w->st.bytes += pp->wirelen;
+	if (!pp->ok) {
 		w->st.decode_errors++;
 		return;
 	}
-	p.ts_us = rec->ts_us;
-	now = (uint32_t)(rec->ts_us / 1000000u);
+	now = (uint32_t)(pk->ts_us / 1000000u);
 	if (now > w->now) {
 		w->now = now;
-		per_second(w, rec->ts_us);
+		per_second(w, pk->ts_us);
 	}
-	if (p.ipver == 0) {
+	if (pk->ipver == 0) {
 		w->st.non_ip++;
 		return;
 	}
-	if (p.frag)
+	if (pk->frag)
 		w->st.fragments++;
-	if (p.tun != MAMORI_TUN_NONE)
+	if (pk->tun != MAMORI_TUN_NONE)
 		w->st.tunneled++;
-	w->pkt = &p;
-	if (!p.frag_later) {
-		make_key(&p, &k, &src_is_a);
-		f = ktab_get(&w->flows, &k, w->now, true, &created, &evicted);
+	w->pkt = pk;
+	if (!pk->frag_later) {
+		f = ktab_get_h(&w->flows, &pp->k, pp->b, pp->tag, w->now, true, &created, &evicted);
 		if (created) {
 			w->st.flows++;
 			f->id = w->next_flow_id++;
 			f->first = w->now;
-			f->init_is_a = src_is_a;
-			if (p.proto == 6 && (p.tcp_flags & (MAMORI_TCP_SYN | MAMORI_TCP_ACK)) ==
-						MAMORI_TCP_SYN)
+			f->init_is_a = pp->src_is_a;
+			if (pk->proto == 6 && (pk->tcp_flags & (MAMORI_TCP_SYN | MAMORI_TCP_ACK)) ==
+						 MAMORI_TCP_SYN)
 				f->flags |= FLOW_HANDSHAKE;
-			else if (p.proto == 6)
+			else if (pk->proto == 6)
 				f->flags |= FLOW_MIDSTREAM;
 		}
-		from_init = (src_is_a == (f->init_is_a != 0));
+		from_init = (pp->src_is_a == (f->init_is_a != 0));
 		if (f->pkts[from_init ? 0 : 1] < UINT32_MAX)
 			f->pkts[from_init ? 0 : 1]++;
-		if (p.proto == 6) {
-			f->tcp_flags_seen[from_init ? 0 : 1] |= p.tcp_flags;
-			if (!from_init && !(p.tcp_flags & MAMORI_TCP_RST))
+		if (pk->proto == 6) {
+			f->tcp_flags_seen[from_init ? 0 : 1] |= pk->tcp_flags;
+			if (!from_init && !(pk->tcp_flags & MAMORI_TCP_RST))
 				f->flags |= FLOW_RESP_LIVE;
-			if (p.tcp_flags & (MAMORI_TCP_RST | MAMORI_TCP_FIN))
+			if (pk->tcp_flags & (MAMORI_TCP_RST | MAMORI_TCP_FIN))
 				f->flags |= FLOW_CLOSED;
 		}
 	}
 	w->cur_flow = f;
 	w->cur_from_init = from_init;
-	detect_packet(w, &p, f, from_init);
-	if (f != NULL && p.proto == 6 && !(f->flags & FLOW_NOINSPECT) &&
-	    (p.paylen > 0 || f->st != NULL)) {
-		if (f->st == NULL && p.paylen > 0) {
+	detect_packet(w, pk, f, from_init);
+	if (f != NULL && pk->proto == 6 && !(f->flags & FLOW_NOINSPECT) &&
+	    (pk->paylen > 0 || f->st != NULL)) {
+		if (f->st == NULL && pk->paylen > 0) {
 			f->st = stream_new(w, f);
 			if (f->st == NULL)
 				f->flags |= FLOW_NOINSPECT;
 		}
 		if (f->st != NULL) {
-			stream_segment(w, f, f->st, from_init ? 0 : 1, &p);
+			stream_segment(w, f, f->st, from_init ? 0 : 1, pk);
 			if (f->st->app == APP_NONE) {
 				stream_free(w, f->st);
 				f->st = NULL;
@@ -302,7 +391,7 @@ mamori_sensor_packet(struct mamori_sensor *s, unsigned wi, const struct mamori_c
 	}
 	/* a reset, or FIN from both sides, ends the session for the analyzers */
 	if (f != NULL && f->st != NULL &&
-	    ((p.tcp_flags & MAMORI_TCP_RST) ||
+	    ((pk->tcp_flags & MAMORI_TCP_RST) ||
 		((f->tcp_flags_seen[0] & MAMORI_TCP_FIN) && (f->tcp_flags_seen[1] & MAMORI_TCP_FIN))))
 		end_stream(w, f);
 	w->pkt = NULL;
@@ -320,8 +409,10 @@ mamori_sensor_tick(struct mamori_sensor *s, uint64_t now_us)
 void
 mamori_sensor_finish(struct mamori_sensor *s)
 {
-	for (unsigned i = 0; i < s->nw; i++)
+	for (unsigned i = 0; i < s->nw; i++) {
 		ktab_each(&s->w[i].flows, end_all, &s->w[i]);
+		detect_finish(&s->w[i]);
+	}
 	sensor_lock(s);
 	agg_flush(s, 0, true);
 	sensor_unlock(s);

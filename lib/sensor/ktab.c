@@ -70,7 +70,8 @@ ktab_init(struct ktab *t, uint32_t cap, size_t ksize, size_t vsize, ktab_evict_f
 	memset(t, 0, sizeof(*t));
 	if (cap == 0 || cap >= KTAB_NIL / 2 || ksize % 8 != 0)
 		return MAMORI_E_INVAL;
-	while (nb < cap && nb < (1u << 30))
+	/* at least two buckets per entry: chains stay short */
+	while (nb < 2 * (uint64_t)cap && nb < (1u << 30))
 		nb <<= 1;
 	t->ksize = ksize;
 	t->vsize = vsize;
@@ -80,12 +81,15 @@ ktab_init(struct ktab *t, uint32_t cap, size_t ksize, size_t vsize, ktab_evict_f
 		return MAMORI_E_NOMEM;
 	/* calloc: untouched pages cost no resident memory until used */
 	t->ents = calloc(cap, t->esize);
-	t->bucket = malloc((size_t)nb * sizeof(uint32_t));
+	t->bucket = malloc((size_t)nb * sizeof(*t->bucket));
 	if (t->ents == NULL || t->bucket == NULL) {
 		ktab_free(t);
 		return MAMORI_E_NOMEM;
 	}
-	memset(t->bucket, 0xff, (size_t)nb * sizeof(uint32_t));
+	for (uint32_t i = 0; i < nb; i++) {
+		t->bucket[i].idx = KTAB_NIL;
+		t->bucket[i].tag = 0;
+	}
 	t->mask = nb - 1;
 	t->cap = cap;
 	t->free_head = KTAB_NIL; /* slots past `used` are handed out in order first */
@@ -105,10 +109,28 @@ ktab_free(struct ktab *t)
 	t->bucket = NULL;
 }
 
-static uint32_t
-bucket_of(const struct ktab *t, const void *key)
+static inline bool
+key_eq(const struct ktab *t, const uint8_t *a, const uint8_t *b)
 {
-	return (uint32_t)mamori_hash(key, t->ksize, t->seed) & t->mask;
+	/* keys are multiples of 8 bytes (ktab_init checks) */
+	for (size_t i = 0; i < t->ksize; i += 8) {
+		uint64_t x, y;
+
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+static inline void
+hash_key(const struct ktab *t, const void *key, uint32_t *b, uint32_t *tag)
+{
+	uint64_t h = mamori_hash(key, t->ksize, t->seed);
+
+	*b = (uint32_t)h & t->mask;
+	*tag = (uint32_t)(h >> 32) | 1u;
 }
 
 /* Unlinks entry i from its chain and puts it on the free list. */
@@ -116,16 +138,22 @@ static void
 unlink_ent(struct ktab *t, uint32_t i, bool expired)
 {
 	struct ktab_hdr *h = ent(t, i);
-	uint32_t b = bucket_of(t, ekey(h));
-	uint32_t *pp = &t->bucket[b];
+	struct ktab_head *head = &t->bucket[h->bucket];
 
-	while (*pp != KTAB_NIL && *pp != i)
-		pp = &ent(t, *pp)->next;
-	if (*pp == i)
-		*pp = h->next;
+	if (head->idx == i) {
+		head->idx = h->next;
+		head->tag = h->next != KTAB_NIL ? ent(t, h->next)->tag : 0;
+	} else {
+		uint32_t p = head->idx;
+
+		while (p != KTAB_NIL && ent(t, p)->next != i)
+			p = ent(t, p)->next;
+		if (p != KTAB_NIL)
+			ent(t, p)->next = h->next;
+	}
 	if (t->on_evict)
 		t->on_evict(t->arg, eval(t, h), expired);
-	h->used = 0;
+	h->tag = 0;
 	h->next = t->free_head;
 	t->free_head = i;
 	t->used--;
@@ -135,7 +163,6 @@ static uint32_t
 take_slot(struct ktab *t, bool *evicted)
 {
 	uint32_t i, best = KTAB_NIL, oldest = UINT32_MAX;
-	static const uint32_t step = 2654435761u; /* spread samples over the table */
 
 	if (t->free_head != KTAB_NIL) {
 		i = t->free_head;
@@ -144,14 +171,18 @@ take_slot(struct ktab *t, bool *evicted)
 	}
 	if (t->hwm < t->cap)
 		return t->hwm++; /* never-used slots, handed out in order */
-	/* full: evict the least recently used of a few sampled entries */
+	/* full: evict the least recently used of a few neighbouring entries at the clock hand
+	 * (neighbours share cache lines and prefetch well; the hand moves on each time) */
 	for (int k = 0; k < KTAB_SAMPLE; k++) {
-		t->hand = (uint32_t)(((uint64_t)t->hand + step) % t->cap);
-		if (ent(t, t->hand)->used && ent(t, t->hand)->last < oldest) {
-			oldest = ent(t, t->hand)->last;
-			best = t->hand;
+		uint32_t c = t->hand + (uint32_t)k < t->cap ? t->hand + (uint32_t)k
+							    : t->hand + (uint32_t)k - t->cap;
+
+		if (ent(t, c)->tag != 0 && ent(t, c)->last < oldest) {
+			oldest = ent(t, c)->last;
+			best = c;
 		}
 	}
+	t->hand = t->hand + KTAB_SAMPLE < t->cap ? t->hand + KTAB_SAMPLE : 0;
 	if (best == KTAB_NIL)
 		best = t->hand;
 	unlink_ent(t, best, false);
@@ -161,18 +192,51 @@ take_slot(struct ktab *t, bool *evicted)
 	return i;
 }
 
+void
+ktab_hash(const struct ktab *t, const void *key, uint32_t *b, uint32_t *tag)
+{
+	hash_key(t, key, b, tag);
+}
+
+void
+ktab_prefetch_head(const struct ktab *t, uint32_t b)
+{
+	__builtin_prefetch(&t->bucket[b]);
+}
+
+void
+ktab_prefetch_ent(const struct ktab *t, uint32_t b)
+{
+	uint32_t i = t->bucket[b].idx;
+
+	if (i != KTAB_NIL)
+		__builtin_prefetch(ent(t, i));
+}
+
 void *
 ktab_get(struct ktab *t, const void *key, uint32_t now, bool create, bool *created, bool *evicted)
 {
-	uint32_t b = bucket_of(t, key);
+	uint32_t b, tag;
+
+	hash_key(t, key, &b, &tag);
+	return ktab_get_h(t, key, b, tag, now, create, created, evicted);
+}
+
+void *
+ktab_get_h(struct ktab *t, const void *key, uint32_t b, uint32_t tag, uint32_t now, bool create,
+    bool *created, bool *evicted)
+{
 	uint32_t i;
 	struct ktab_hdr *h;
 
 	*created = false;
 	*evicted = false;
-	for (i = t->bucket[b]; i != KTAB_NIL; i = h->next) {
+	i = t->bucket[b].idx;
+	if (i != KTAB_NIL && t->bucket[b].tag != tag)
+		i = ent(t, i)->next; /* the head is another key: skip it without reading its key */
+	for (; i != KTAB_NIL; i = h->next) {
 		h = ent(t, i);
-		if (memcmp(ekey(h), key, t->ksize) == 0) {
+		if (h->tag == tag && key_eq(t, ekey(h), key)) {
 			h->last = now;
 			return eval(t, h);
 		}
@@ -183,11 +247,12 @@ ktab_get(struct ktab *t, const void *key, uint32_t now, bool create, bool *creat
 	h = ent(t, i);
 	memcpy(ekey(h), key, t->ksize);
 	memset(eval(t, h), 0, t->vsize);
-	h->used = 1;
+	h->tag = tag;
 	h->last = now;
-	b = bucket_of(t, key); /* the eviction does not move buckets, but be explicit */
-	h->next = t->bucket[b];
-	t->bucket[b] = i;
+	h->bucket = b;
+	h->next = t->bucket[b].idx;
+	t->bucket[b].idx = i;
+	t->bucket[b].tag = tag;
 	t->used++;
 	*created = true;
 	return eval(t, h);
@@ -196,10 +261,11 @@ ktab_get(struct ktab *t, const void *key, uint32_t now, bool create, bool *creat
 void
 ktab_del(struct ktab *t, const void *key)
 {
-	uint32_t b = bucket_of(t, key);
+	uint32_t b, tag;
 
-	for (uint32_t i = t->bucket[b]; i != KTAB_NIL; i = ent(t, i)->next) {
-		if (memcmp(ekey(ent(t, i)), key, t->ksize) == 0) {
+	hash_key(t, key, &b, &tag);
+	for (uint32_t i = t->bucket[b].idx; i != KTAB_NIL; i = ent(t, i)->next) {
+		if (ent(t, i)->tag == tag && key_eq(t, ekey(ent(t, i)), key)) {
 			unlink_ent(t, i, true);
 			return;
 		}
@@ -212,7 +278,7 @@ ktab_del_val(struct ktab *t, void *val)
 	size_t off = (size_t)((uint8_t *)val - t->ents);
 	uint32_t i = (uint32_t)(off / t->esize);
 
-	if (i < t->hwm && ent(t, i)->used)
+	if (i < t->hwm && ent(t, i)->tag != 0)
 		unlink_ent(t, i, true);
 }
 
@@ -227,7 +293,7 @@ ktab_expire(struct ktab *t, uint32_t now, uint32_t (*timeout)(const void *val, v
 
 		t->sweep = t->sweep + 1 >= t->hwm ? 0 : t->sweep + 1;
 		h = ent(t, t->sweep);
-		if (h->used && now > h->last && now - h->last > timeout(eval(t, h), arg)) {
+		if (h->tag != 0 && now > h->last && now - h->last > timeout(eval(t, h), arg)) {
 			unlink_ent(t, t->sweep, true);
 			n++;
 		}
@@ -241,7 +307,7 @@ ktab_each(struct ktab *t, void (*fn)(void *arg, void *key, void *val), void *arg
 	for (uint32_t i = 0; i < t->hwm; i++) {
 		struct ktab_hdr *h = ent(t, i);
 
-		if (h->used)
+		if (h->tag != 0)
 			fn(arg, ekey(h), eval(t, h));
 	}
 }

@@ -22,16 +22,23 @@
 
 struct ktab_hdr {
 	uint32_t next;
-	uint32_t last; /* seconds (packet time) of the last use */
-	uint8_t used;
-	uint8_t pad[7]; /* 16 bytes: keys are multiples of 8, so values stay 8-byte aligned */
+	uint32_t last;   /* seconds (packet time) of the last use */
+	uint32_t tag;    /* upper hash bits, never 0; 0 = slot free */
+	uint32_t bucket; /* the chain it is on: eviction needs no re-hash */
+};
+
+/* A chain head carries the tag of its first entry, so most lookups of an absent key (a new
+ * flow) touch no entry at all. */
+struct ktab_head {
+	uint32_t idx;
+	uint32_t tag;
 };
 
 typedef void (*ktab_evict_fn)(void *arg, void *val, bool expired);
 
 struct ktab {
 	uint8_t *ents;
-	uint32_t *bucket;
+	struct ktab_head *bucket;
 	uint32_t mask; /* buckets - 1 */
 	uint32_t cap, used;
 	uint32_t free_head;
@@ -51,6 +58,13 @@ void ktab_free(struct ktab *t);
  * *created tells which. Returns the value, or NULL (absent and !create). */
 void *ktab_get(struct ktab *t, const void *key, uint32_t now, bool create, bool *created,
     bool *evicted);
+/* The same with the hash already computed by ktab_hash() (for prefetching pipelines). */
+void *ktab_get_h(struct ktab *t, const void *key, uint32_t b, uint32_t tag, uint32_t now,
+    bool create, bool *created, bool *evicted);
+void ktab_hash(const struct ktab *t, const void *key, uint32_t *b, uint32_t *tag);
+void ktab_prefetch_head(const struct ktab *t, uint32_t b);
+/* Prefetches the first entry of chain b (call after the head is in cache). */
+void ktab_prefetch_ent(const struct ktab *t, uint32_t b);
 void ktab_del(struct ktab *t, const void *key);
 /* Deletes the entry whose value is val (as returned by ktab_get). */
 void ktab_del_val(struct ktab *t, void *val);
@@ -120,6 +134,8 @@ struct event {
 	uint32_t add;       /* count increment */
 	const char *item;   /* a JSON value for the evidence list, or NULL */
 	const char *extra;  /* JSON members (no braces) replacing the alert's extra, or NULL */
+	const struct mamori_ip *item_ip; /* rendered as the item "ip:port" only if kept */
+	uint16_t item_port;
 	const struct mamori_ip *target_for_distinct; /* counted into distinct_dst */
 	const struct mamori_ip *source_for_distinct; /* counted into distinct_src */
 	bool timeline_src_only; /* the destination is not a device (scan targets: own entries) */
@@ -236,22 +252,46 @@ enum ddos_vec {
 #define HOST_BITMAP_BYTES 64 /* 512-bit linear-counting sketch */
 
 struct host {
-	/* scan, as a source */
+	/* scan, as a source: distinct destinations on scan ports in the current window, in a
+	 * linear-counting sketch whose zero bits are counted as they are set */
 	uint32_t scan_start;
-	uint32_t scan_syns;
-	uint8_t scan_bits[HOST_BITMAP_BYTES];
+	uint16_t scan_zeros;
 	bool scan_alerted;
-	/* ddos, as a target: counts in the current one-second bucket */
-	uint32_t dd_sec;
-	uint32_t dd_cnt[V_COUNT];
-	struct mamori_ip dd_src; /* the first source seen this second */
-	uint16_t dd_multi;       /* bit per vector: several sources in this second */
+	uint8_t scan_bits[HOST_BITMAP_BYTES];
 	/* DNS floods, as a source: queries under one parent domain */
 	uint32_t dns_sec;
 	uint32_t dns_cnt;
 	uint64_t dns_parent; /* hash of the parent domain counted */
 	uint8_t dns_bits[HOST_BITMAP_BYTES];
 	bool dns_alerted;
+};
+
+/* Flood rates per target and vector: a two-way set-associative table of one-second buckets.
+ * No allocation per target and one cache line per packet; a flood keeps its slot since a
+ * slot is only taken over from a target that was quiet in the last second. */
+#define FLOOD_SLOTS (1u << 15)
+
+struct flood_slot {
+	struct mamori_ip target;
+	struct mamori_ip src; /* the first source seen this second */
+	uint32_t sec;
+	uint32_t cnt;      /* packets in second `sec` */
+	uint32_t prev;     /* packets in the second before */
+	uint32_t reported; /* of cnt, already in an alert */
+	uint8_t vec;
+	uint8_t used;
+	uint8_t multi;   /* several sources this second */
+	uint8_t alerted; /* the rate crossed the threshold this second */
+};
+
+/* Scanned addresses not yet in the timeline (home_net "any"): direct-mapped, so a host that is
+ * only ever scanned costs no timeline entry; its scan is added when it goes through another
+ * stage as a target. */
+#define SCANNED_SLOTS (1u << 16)
+
+struct scanned {
+	struct mamori_ip dst, src;
+	uint64_t first_us, last_us;
 };
 
 struct worker {
@@ -264,6 +304,8 @@ struct worker {
 	uint32_t last_sweep;
 	uint64_t next_flow_id;
 	uint32_t rate_div; /* thresholds divided by the number of workers */
+	uint16_t scan_zeros_thr; /* a sketch with this many zero bits or fewer is a scan */
+	struct flood_slot *flood;
 	struct mamori_sensor_stats st;
 	/* current packet context for callbacks */
 	const struct mamori_pkt *pkt;
@@ -289,6 +331,7 @@ struct mamori_sensor {
 	struct rules rules;
 	struct mamori_sensor_stats shared; /* alerts emitted, drops */
 	uint64_t last_tick_us;
+	struct scanned *scanned; /* SCANNED_SLOTS, shared (under the lock) */
 };
 
 void sensor_lock(struct mamori_sensor *s);
@@ -316,6 +359,8 @@ void detect_packet(struct worker *w, const struct mamori_pkt *p, struct flow *f,
 void detect_stream(struct worker *w, struct flow *f, struct stream *st, int dir,
     const uint8_t *p, size_t n);
 void detect_stream_end(struct worker *w, struct flow *f, struct stream *st);
+/* End of input: reports what floods added in their last second. */
+void detect_finish(struct worker *w);
 /* n bytes of direction dir were not captured (snaplen, or a gap that did not fill). */
 void detect_stream_gap(struct worker *w, struct flow *f, struct stream *st, int dir, size_t n);
 void emit(struct worker *w, struct event *ev);

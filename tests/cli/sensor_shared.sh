@@ -68,7 +68,7 @@ printf '[sensor]\nalert_window = 30\nno_such_key = 1\n' > "$t/bad.conf"
 "$MAMORI" sensor -c "$t/bad.conf" -r "$P/synthetic/mirai_scan_synthetic.pcap" > /dev/null 2> "$t/conf.err"; rc=$?
 ok "config: unknown key is exit 2" test "$rc" -eq 2
 ok "config: error names line 3" grep -q "bad.conf:3" "$t/conf.err"
-printf '[sensor]\nhome_net = 192.0.2.0/24\nscan_hosts = 5000\n' > "$t/good.conf"
+printf '[sensor]\nhome_net = 192.0.2.0/24\nscan_hosts = 1500\n' > "$t/good.conf"
 "$MAMORI" sensor -q -c "$t/good.conf" -r "$P/synthetic/mirai_infection_synthetic.pcap" --summary > "$t/home.json"
 ok "config: home_net limits the timeline" sh -c "grep -q '\"host\":\"192.0.2.66\"' '$t/home.json' && ! grep -q '\"host\":\"198.51.100.23\"' '$t/home.json'"
 "$MAMORI" sensor -r > /dev/null 2>&1; ok "usage: -r without files is exit 2" test $? -eq 2

@@ -104,7 +104,10 @@ netns_stop "$NS_TCPDUMP"
 # Ground truth in the capture before judging the sensor.
 tcpdump -r "$W/capture.pcap" -A -n 'tcp port 23' 2>/dev/null > "$W/telnet.txt"
 ok "capture: root/vizxv got a BusyBox shell" grep -q 'built-in shell' "$W/telnet.txt"
-ok "capture: 7 logins failed" test "$(grep -c 'Login incorrect' "$W/telnet.txt")" -ge 7
+# hydra sends 7 wrong pairs, but now and then one attempt never gets its answer from BusyBox's
+# backlog-1 listener before hydra gives up (seen once in CI: 6 of 7). The sensor needs 3 attempts
+# for its brute-force alert, so that is what the traffic must show.
+ok "capture: at least 3 logins failed (of 7 sent)" test "$(grep -c 'Login incorrect' "$W/telnet.txt")" -ge 3
 
 check_run live "$W/live.json"
 cap_n=$(pcap_packets "$W/capture.pcap")
