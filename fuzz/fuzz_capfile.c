@@ -44,5 +44,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mamori_capfile_next(c, &r, NULL) != e)
 		abort();
 	mamori_capfile_close(c);
+
+	/* the batch reader must hand out the same records and end the same way */
+	if (mamori_capfile_open_mem(data, size, &c, &d) == MAMORI_OK) {
+		struct mamori_cap_rec recs[8];
+		size_t n;
+		mamori_err eb;
+
+		while ((eb = mamori_capfile_next_batch(c, recs, 8, &n, &d)) == MAMORI_OK)
+			for (size_t i = 0; i < n; i++)
+				if (recs[i].data < data || recs[i].data + recs[i].caplen > data + size)
+					abort();
+		if (eb != e)
+			abort();
+		mamori_capfile_close(c);
+	}
 	return 0;
 }

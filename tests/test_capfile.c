@@ -1049,6 +1049,60 @@ same_records(struct mamori_capfile *a, struct mamori_capfile *b, mamori_err *end
 	}
 }
 
+/* The batch reader over a file (whose buffer moves at chunk boundaries) against the plain
+ * reader over memory: the same records, and every record of a batch still intact after the
+ * whole batch was read (the promise the sensor's prefetching relies on). */
+static void
+file_batches_match_memory(void)
+{
+	struct img m = {0};
+	struct mamori_capfile *f, *mm;
+	struct mamori_cap_rec recs[32];
+	char path[64];
+	size_t n, total = 0, batches = 0, ends_early = 0;
+	mamori_err e;
+	bool same = true;
+
+	make_big_pcap(&m);
+	CHECK(write_tmp(&m, path, sizeof(path)));
+	CHECK_OK(mamori_capfile_open(path, &f, NULL));
+	CHECK_OK(mamori_capfile_open_mem(m.b, m.n, &mm, NULL));
+	while ((e = mamori_capfile_next_batch(f, recs, 32, &n, NULL)) == MAMORI_OK) {
+		CHECK(n >= 1 && n <= 32);
+		batches++;
+		ends_early += n < 32;
+		for (size_t i = 0; i < n; i++) {
+			struct mamori_cap_rec r;
+
+			if (mamori_capfile_next(mm, &r, NULL) != MAMORI_OK || r.off != recs[i].off ||
+			    r.caplen != recs[i].caplen || r.ts_us != recs[i].ts_us ||
+			    memcmp(r.data, recs[i].data, r.caplen) != 0)
+				same = false;
+		}
+		total += n;
+	}
+	CHECK(same);
+	CHECK(e == MAMORI_E_NOTFOUND);
+	CHECK(total > 500 && batches < total);
+	CHECK(ends_early > 1); /* batches did stop at chunk boundaries */
+	CHECK(mamori_capfile_next(mm, &recs[0], NULL) == MAMORI_E_NOTFOUND);
+	mamori_capfile_close(f);
+	mamori_capfile_close(mm);
+
+	/* an error after the first record of a batch comes with the next call */
+	CHECK(truncate(path, (off_t)(m.n - 100)) == 0);
+	CHECK_OK(mamori_capfile_open(path, &f, NULL));
+	total = 0;
+	while ((e = mamori_capfile_next_batch(f, recs, 32, &n, NULL)) == MAMORI_OK)
+		total += n;
+	CHECK(e == MAMORI_E_TRUNCATED && total > 500);
+	CHECK(mamori_capfile_next_batch(f, recs, 32, &n, NULL) == MAMORI_E_TRUNCATED);
+	CHECK(mamori_capfile_next_batch(f, recs, 0, &n, NULL) == MAMORI_E_INVAL);
+	mamori_capfile_close(f);
+	unlink(path);
+	img_free(&m);
+}
+
 static void
 file_chunks_match_memory(void)
 {
@@ -1346,6 +1400,7 @@ main(void)
 	    CHECK_CASE(pcapng_bad_shb),
 	    CHECK_CASE(pcapng_every_prefix),
 	    CHECK_CASE(file_chunks_match_memory),
+	    CHECK_CASE(file_batches_match_memory),
 	    CHECK_CASE(file_large_blocks),
 	    CHECK_CASE(stdin_pipe),
 	    CHECK_CASE(open_errors),

@@ -95,6 +95,7 @@ struct agg_ent {
 	uint8_t dst_bits[HOST_BITMAP_BYTES];
 	uint8_t src_bits[HOST_BITMAP_BYTES];
 	uint32_t threshold;
+	uint64_t src_hint;
 	bool block_done;
 	char msg[RULE_MSG_MAX];
 };
@@ -174,6 +175,8 @@ emit_ent(struct mamori_sensor *s, struct agg_ent *e)
 		return;
 	e->a.distinct_dst = sketch_estimate(e->dst_bits);
 	e->a.distinct_src = sketch_estimate(e->src_bits);
+	if (e->src_hint > e->a.distinct_src)
+		e->a.distinct_src = e->src_hint;
 	s->shared.alerts[e->a.stage]++;
 	if (s->on_alert != NULL)
 		s->on_alert(s->alert_arg, &e->a);
@@ -268,6 +271,8 @@ agg_event(struct mamori_sensor *s, const struct event *ev)
 		sketch_add(e->dst_bits, ev->target_for_distinct);
 	if (ev->source_for_distinct != NULL)
 		sketch_add(e->src_bits, ev->source_for_distinct);
+	if (ev->distinct_src_hint > e->src_hint)
+		e->src_hint = ev->distinct_src_hint;
 	if (!e->block_done && e->a.severity == 1 && e->a.has_src && e->a.count >= e->threshold &&
 	    s->on_block != NULL) {
 		e->block_done = true;

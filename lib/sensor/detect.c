@@ -260,6 +260,27 @@ static const enum sig_id vec_sig[V_COUNT] = {SIG_DDOS_SYN, SIG_DDOS_ACK, SIG_DDO
 static const char *vec_name[V_COUNT] = {"syn", "ack", "stomp", "udp", "udp_plain", "vse", "dns",
     "greip", "greeth", "http", "icmp"};
 
+static uint64_t
+srcbits_estimate(const uint8_t bits[32])
+{
+	unsigned zeros = 0;
+
+	for (size_t i = 0; i < 32; i++)
+		zeros += 8u - (unsigned)__builtin_popcount(bits[i]);
+	if (zeros == 0)
+		return 256u * 6u; /* saturated: at least this many */
+	return (uint64_t)(-256.0 * __builtin_log(zeros / 256.0) + 0.5);
+}
+
+static uint32_t
+flood_threshold(const struct worker *w, enum ddos_vec v)
+{
+	const struct mamori_sensor_config *c = &w->s->cfg;
+	uint32_t t = (v == V_HTTP ? c->http_flood_rps : c->ddos_pps) / w->rate_div;
+
+	return t ? t : 1;
+}
+
 static void
 flood_event(struct worker *w, const struct mamori_pkt *p, const struct flood_slot *fs,
     uint32_t add, uint32_t pps)
@@ -267,7 +288,7 @@ flood_event(struct worker *w, const struct mamori_pkt *p, const struct flood_slo
 	enum ddos_vec v = (enum ddos_vec)fs->vec;
 	struct event ev;
 	char extra[160];
-	bool mirai_shape = v == V_SYN && p != NULL && p->mss >= 1400 && p->mss <= 1415;
+	bool mirai_shape = v == V_SYN && fs->mirai_shape;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.sig = vec_sig[v];
@@ -276,19 +297,19 @@ flood_event(struct worker *w, const struct mamori_pkt *p, const struct flood_slo
 	ev.has_src = !fs->multi;
 	ev.src = fs->src;
 	ev.add = add;
+	ev.dport = fs->dport;
+	ev.proto = fs->proto;
+	ev.distinct_src_hint = srcbits_estimate(fs->srcbits);
 	if (p != NULL) {
 		ev.sport = p->sport;
-		ev.dport = p->dport;
-		ev.proto = p->proto;
 		ev.source_for_distinct = &p->src;
-		if (p->tun != MAMORI_TUN_NONE && (v == V_GREIP || v == V_GREETH))
-			ev.proto = 47;
 	} else {
 		ev.ts_us = (uint64_t)fs->sec * 1000000u + 999999u;
 	}
 	(void)snprintf(extra, sizeof(extra),
 	    "\"vector\":\"%s\",\"pps\":%u,\"threshold_pps\":%u%s", vec_name[v], pps * w->rate_div,
-	    w->s->cfg.ddos_pps, mirai_shape ? ",\"mirai_shape\":\"mss 1400-1415\"" : "");
+	    v == V_HTTP ? w->s->cfg.http_flood_rps : w->s->cfg.ddos_pps,
+	    mirai_shape ? ",\"mirai_shape\":\"mss 1400-1415\"" : "");
 	ev.extra = extra;
 	emit(w, &ev);
 }
@@ -306,10 +327,11 @@ static void
 ddos_count(struct worker *w, const struct mamori_pkt *p, enum ddos_vec v,
     const struct mamori_ip *src, const struct mamori_ip *target)
 {
-	uint32_t thr = w->s->cfg.ddos_pps / w->rate_div;
+	uint32_t thr = flood_threshold(w, v);
 	uint64_t h;
 	struct flood_slot *a, *b, *fs;
 	uint64_t frac_left, est;
+	unsigned sb;
 
 	if (!w->s->cfg.home_net.any && !home(w, src) && !home(w, target))
 		return;
@@ -324,7 +346,7 @@ ddos_count(struct worker *w, const struct mamori_pkt *p, enum ddos_vec v,
 		/* take the slot whose target was quiet longest (or fewest packets) */
 		fs = !a->used ? a : !b->used ? b : a->sec < b->sec ? a : b->sec < a->sec ? b
 		    : a->cnt <= b->cnt ? a : b;
-		if (fs->used && fs->sec + 1 >= w->now)
+		if (fs->used)
 			flood_close(w, fs);
 		memset(fs, 0, sizeof(*fs));
 		fs->used = 1;
@@ -336,16 +358,20 @@ ddos_count(struct worker *w, const struct mamori_pkt *p, enum ddos_vec v,
 	if (fs->sec != w->now) {
 		flood_close(w, fs);
 		fs->prev = fs->sec + 1 == w->now ? fs->cnt : 0;
+		fs->prev_alerted = fs->sec + 1 == w->now && fs->alerted;
 		fs->cnt = 0;
 		fs->reported = 0;
 		fs->sec = w->now;
 		fs->alerted = 0;
 		fs->multi = 0;
 		fs->src = *src;
+		memset(fs->srcbits, 0, sizeof(fs->srcbits));
 	} else if (!fs->multi && !mamori_ip_eq(&fs->src, src)) {
 		fs->multi = 1;
 	}
 	fs->cnt++;
+	sb = (unsigned)(mamori_hash(src->b, 16, 0x1f83d9abfb41bd6bull) & 255u);
+	fs->srcbits[sb / 8] |= (uint8_t)(1u << (sb % 8));
 	if (fs->alerted)
 		return;
 	/* sliding estimate over the last second: this second's packets plus the share of the
@@ -356,16 +382,41 @@ ddos_count(struct worker *w, const struct mamori_pkt *p, enum ddos_vec v,
 	if (est >= thr) {
 		fs->alerted = 1;
 		fs->reported = fs->cnt;
-		flood_event(w, p, fs, (uint32_t)est, (uint32_t)est);
+		fs->dport = p->dport;
+		/* Mirai attack_tcp_syn: MSS option 1400 + (rand & 0x0f) */
+		fs->mirai_shape = p->mss >= 1400 && p->mss <= 1415;
+		fs->proto = p->tun != MAMORI_TUN_NONE && (v == V_GREIP || v == V_GREETH)
+		    ? 47
+		    : p->proto;
+		if (w->nflood_open < FLOOD_OPEN_MAX)
+			w->flood_open[w->nflood_open++] = (uint32_t)(fs - w->flood);
+		/* count each packet once: a previous second that alerted has reported its own */
+		flood_event(w, p, fs, (uint32_t)(fs->prev_alerted ? fs->cnt : est), (uint32_t)est);
 	}
+}
+
+void
+detect_second(struct worker *w)
+{
+	uint32_t keep = 0;
+
+	for (uint32_t i = 0; i < w->nflood_open; i++) {
+		struct flood_slot *fs = &w->flood[w->flood_open[i]];
+
+		if (fs->used && fs->alerted && fs->sec < w->now)
+			flood_close(w, fs);
+		else if (fs->used && fs->alerted)
+			w->flood_open[keep++] = w->flood_open[i];
+	}
+	w->nflood_open = keep;
 }
 
 void
 detect_finish(struct worker *w)
 {
-	for (uint32_t i = 0; i < FLOOD_SLOTS; i++)
-		if (w->flood[i].used)
-			flood_close(w, &w->flood[i]);
+	for (uint32_t i = 0; i < w->nflood_open; i++)
+		flood_close(w, &w->flood[w->flood_open[i]]);
+	w->nflood_open = 0;
 }
 
 /* ---- UDP: DNS, TFTP, VSE ---------------------------------------------------------------- */

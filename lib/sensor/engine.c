@@ -250,6 +250,7 @@ per_second(struct worker *w, uint64_t ts_us)
 	(void)ktab_expire(&w->hosts, w->now, host_timeout, s, (w->hosts.cap >> SWEEP_SHIFT) + 1);
 	if (w->flows.used > w->st.flows_active_max)
 		w->st.flows_active_max = w->flows.used;
+	detect_second(w);
 	/* file mode: packet time drives the alert windows */
 	if (s->nw == 1)
 		agg_flush(s, ts_us, false);

@@ -138,6 +138,7 @@ struct event {
 	uint16_t item_port;
 	const struct mamori_ip *target_for_distinct; /* counted into distinct_dst */
 	const struct mamori_ip *source_for_distinct; /* counted into distinct_src */
+	uint64_t distinct_src_hint; /* a detector's own estimate, if larger */
 	bool timeline_src_only; /* the destination is not a device (scan targets: own entries) */
 };
 
@@ -278,11 +279,18 @@ struct flood_slot {
 	uint32_t cnt;      /* packets in second `sec` */
 	uint32_t prev;     /* packets in the second before */
 	uint32_t reported; /* of cnt, already in an alert */
+	uint16_t dport;
+	uint8_t proto;
 	uint8_t vec;
 	uint8_t used;
-	uint8_t multi;   /* several sources this second */
-	uint8_t alerted; /* the rate crossed the threshold this second */
+	uint8_t multi;        /* several sources this second */
+	uint8_t alerted;      /* the rate crossed the threshold this second */
+	uint8_t prev_alerted; /* ... and in the second before: its packets are all reported */
+	uint8_t mirai_shape;  /* the packet that crossed the threshold had Mirai's SYN shape */
+	uint8_t srcbits[32];  /* distinct sources this second (256-bit linear counting) */
 };
+
+#define FLOOD_OPEN_MAX 256 /* slots in an alerted second, closed by the per-second sweep */
 
 /* Scanned addresses not yet in the timeline (home_net "any"): direct-mapped, so a host that is
  * only ever scanned costs no timeline entry; its scan is added when it goes through another
@@ -306,6 +314,8 @@ struct worker {
 	uint32_t rate_div; /* thresholds divided by the number of workers */
 	uint16_t scan_zeros_thr; /* a sketch with this many zero bits or fewer is a scan */
 	struct flood_slot *flood;
+	uint32_t flood_open[FLOOD_OPEN_MAX];
+	uint32_t nflood_open;
 	struct mamori_sensor_stats st;
 	/* current packet context for callbacks */
 	const struct mamori_pkt *pkt;
@@ -361,6 +371,8 @@ void detect_stream(struct worker *w, struct flow *f, struct stream *st, int dir,
 void detect_stream_end(struct worker *w, struct flow *f, struct stream *st);
 /* End of input: reports what floods added in their last second. */
 void detect_finish(struct worker *w);
+/* Once per second of packet time: closes the flood seconds that have ended. */
+void detect_second(struct worker *w);
 /* n bytes of direction dir were not captured (snaplen, or a gap that did not fill). */
 void detect_stream_gap(struct worker *w, struct flow *f, struct stream *st, int dir, size_t n);
 void emit(struct worker *w, struct event *ev);
