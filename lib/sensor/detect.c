@@ -161,7 +161,7 @@ remember_scanned(struct worker *w, const struct mamori_pkt *p)
 		return;
 	}
 	sensor_lock(s);
-	sc = &s->scanned[mamori_hash(p->dst.b, 16, 0x3c6ef372fe94f82bull) & (SCANNED_SLOTS - 1)];
+	sc = &s->scanned[scanned_index(&p->dst)];
 	if (!mamori_ip_eq(&sc->dst, &p->dst) || sc->first_us == 0) {
 		sc->dst = p->dst;
 		sc->src = p->src;
@@ -181,7 +181,7 @@ backfill_scanned(struct worker *w, const struct mamori_ip *dst)
 
 	if (s->scanned == NULL)
 		return;
-	sc = &s->scanned[mamori_hash(dst->b, 16, 0x3c6ef372fe94f82bull) & (SCANNED_SLOTS - 1)];
+	sc = &s->scanned[scanned_index(dst)];
 	if (sc->first_us == 0 || !mamori_ip_eq(&sc->dst, dst))
 		return;
 	timeline_add(s->tl, dst, MAMORI_STAGE_SCAN, false, sc->first_us, &sc->src);
@@ -328,15 +328,13 @@ ddos_count(struct worker *w, const struct mamori_pkt *p, enum ddos_vec v,
     const struct mamori_ip *src, const struct mamori_ip *target)
 {
 	uint32_t thr = flood_threshold(w, v);
-	uint64_t h;
 	struct flood_slot *a, *b, *fs;
 	uint64_t frac_left, est;
 	unsigned sb;
 
 	if (!w->s->cfg.home_net.any && !home(w, src) && !home(w, target))
 		return;
-	h = mamori_hash(target->b, 16, 0xa54ff53a5f1d36f1ull ^ v);
-	a = &w->flood[h & (FLOOD_SLOTS - 1) & ~1u];
+	a = &w->flood[flood_index(target, v)];
 	b = a + 1;
 	if (a->used && a->vec == v && mamori_ip_eq(&a->target, target)) {
 		fs = a;
@@ -370,7 +368,14 @@ ddos_count(struct worker *w, const struct mamori_pkt *p, enum ddos_vec v,
 		fs->multi = 1;
 	}
 	fs->cnt++;
-	sb = (unsigned)(mamori_hash(src->b, 16, 0x1f83d9abfb41bd6bull) & 255u);
+	{
+		uint32_t x0, x1;
+
+		/* a multiplicative hash of the address words is enough for a 256-bit sketch */
+		memcpy(&x0, src->b + 8, 4);
+		memcpy(&x1, src->b + 12, 4);
+		sb = (unsigned)(((x0 * 0x85ebca6bu) ^ x1) * 0x9e3779b1u >> 24);
+	}
 	fs->srcbits[sb / 8] |= (uint8_t)(1u << (sb % 8));
 	if (fs->alerted)
 		return;

@@ -260,10 +260,22 @@ per_second(struct worker *w, uint64_t ts_us)
 struct prepared {
 	struct mamori_pkt p;
 	struct flow_key k;
-	uint32_t b, tag;
+	uint32_t b, tag;   /* flow table */
+	uint32_t hb, htag; /* host table, for a SYN to a scan port */
+	uint32_t fi;       /* flood slot of the likely vector */
+	uint32_t si;       /* scanned-address slot, for a Mirai scanner SYN */
 	uint32_t wirelen;
-	bool ok, src_is_a;
+	bool ok, src_is_a, want_host, want_flood, want_scanned;
 };
+
+static bool
+scan_port(const struct mamori_sensor_config *c, uint16_t port)
+{
+	for (size_t i = 0; i < c->scan_ports.n; i++)
+		if (c->scan_ports.v[i] == port)
+			return true;
+	return false;
+}
 
 /* Stage one: everything that does not touch shared state. */
 static void
@@ -273,9 +285,31 @@ prepare(struct worker *w, const struct mamori_cap_rec *rec, struct prepared *pp)
 	pp->ok = mamori_pkt_decode(&pp->p, rec->linktype, rec->data, rec->caplen, rec->wirelen) ==
 	    MAMORI_OK;
 	pp->p.ts_us = rec->ts_us;
+	pp->want_host = false;
+	pp->want_flood = false;
+	pp->want_scanned = false;
 	if (pp->ok && pp->p.ipver != 0 && !pp->p.frag_later) {
+		const struct mamori_pkt *p = &pp->p;
+
 		make_key(&pp->p, &pp->k, &pp->src_is_a);
 		ktab_hash(&w->flows, &pp->k, &pp->b, &pp->tag);
+		/* guess the tables detect_packet() will touch, so the batch can prefetch them */
+		if (p->proto == 6 && (p->tcp_flags & (MAMORI_TCP_SYN | MAMORI_TCP_ACK)) ==
+					 MAMORI_TCP_SYN) {
+			pp->want_flood = true;
+			pp->fi = flood_index(&p->dst, V_SYN);
+			if (p->ipver == 4 && p->seq == mamori_ip_v4(&p->dst) && w->s->cfg.home_net.any) {
+				pp->want_scanned = true;
+				pp->si = scanned_index(&p->dst);
+			}
+			if (scan_port(&w->s->cfg, p->dport)) {
+				pp->want_host = true;
+				ktab_hash(&w->hosts, &p->src, &pp->hb, &pp->htag);
+			}
+		} else if (p->proto == 17 && p->dport != 53 && p->sport != 53) {
+			pp->want_flood = true;
+			pp->fi = flood_index(&p->dst, V_UDP);
+		}
 	}
 }
 
@@ -307,10 +341,25 @@ mamori_sensor_packets(struct mamori_sensor *s, unsigned wi, const struct mamori_
 			prepare(w, &recs[i], &pp[i]);
 			if (pp[i].ok && pp[i].p.ipver != 0 && !pp[i].p.frag_later)
 				ktab_prefetch_head(&w->flows, pp[i].b);
+			if (pp[i].want_host)
+				ktab_prefetch_head(&w->hosts, pp[i].hb);
+			if (pp[i].want_flood) {
+				/* the two slots of a set span three cache lines */
+				const char *fl = (const char *)&w->flood[pp[i].fi];
+
+				__builtin_prefetch(fl);
+				__builtin_prefetch(fl + 64);
+				__builtin_prefetch(fl + 128);
+			}
+			if (pp[i].want_scanned)
+				__builtin_prefetch(&w->s->scanned[pp[i].si]);
 		}
-		for (size_t i = 0; i < m; i++)
+		for (size_t i = 0; i < m; i++) {
 			if (pp[i].ok && pp[i].p.ipver != 0 && !pp[i].p.frag_later)
 				ktab_prefetch_ent(&w->flows, pp[i].b);
+			if (pp[i].want_host)
+				ktab_prefetch_ent(&w->hosts, pp[i].hb);
+		}
 		for (size_t i = 0; i < m; i++)
 			process(w, &pp[i]);
 		recs += m;

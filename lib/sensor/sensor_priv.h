@@ -290,7 +290,16 @@ struct flood_slot {
 	uint8_t srcbits[32];  /* distinct sources this second (256-bit linear counting) */
 };
 
-#define FLOOD_OPEN_MAX 256 /* slots in an alerted second, closed by the per-second sweep */
+#define FLOOD_OPEN_MAX 256
+
+/* First of the two slots for (target, vector). The vectors of one target sit side by side,
+ * so the batch stage can prefetch them from the target alone. */
+static inline uint32_t
+flood_index(const struct mamori_ip *target, unsigned vec)
+{
+	return (uint32_t)(mamori_hash(target->b, 16, 0xa54ff53a5f1d36f1ull) + 2u * vec) &
+	    (FLOOD_SLOTS - 1) & ~1u;
+} /* slots in an alerted second, closed by the per-second sweep */
 
 /* Scanned addresses not yet in the timeline (home_net "any"): direct-mapped, so a host that is
  * only ever scanned costs no timeline entry; its scan is added when it goes through another
@@ -301,6 +310,12 @@ struct scanned {
 	struct mamori_ip dst, src;
 	uint64_t first_us, last_us;
 };
+
+static inline uint32_t
+scanned_index(const struct mamori_ip *dst)
+{
+	return (uint32_t)mamori_hash(dst->b, 16, 0x3c6ef372fe94f82bull) & (SCANNED_SLOTS - 1);
+}
 
 struct worker {
 	struct mamori_sensor *s;
