@@ -102,7 +102,10 @@ fuzz-replay:
 
 lint:
 	clang-format --dry-run -Werror $(LIB_SRC) $(CLI_SRC) include/mamori/*.h
-	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) -- $(CSTD) -Iinclude
+	@# one file per run: clang-tidy 14's analyzer carries va_list state from one file into
+	@# the next when given several, and reports false "uninitialized va_list" errors
+	@for f in $(LIB_SRC) $(CLI_SRC); do clang-tidy --quiet $$f -- $(CSTD) -Iinclude \
+	  -DMAMORI_VERSION='"lint"' || exit 1; done
 
 format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(FUZZ_SRC) include/mamori/*.h cli/*.h

@@ -82,7 +82,7 @@ on_alert(void *arg, const struct mamori_alert *a)
 	struct out_ctx *o = arg;
 	struct mamori_buf b;
 
-	mamori_buf_init(&b, 64 * 1024);
+	mamori_buf_init(&b, (size_t)64 * 1024);
 	if ((o->text ? mamori_alert_text(a, &b) : mamori_alert_eve(a, &b)) == MAMORI_OK &&
 	    fwrite(b.p, 1, b.len, o->f) == b.len)
 		o->written++;
@@ -108,8 +108,9 @@ on_block(void *arg, const struct mamori_ip *src, const struct mamori_alert *a)
 	if (e != MAMORI_OK)
 		cli_diag(ip, e, &d);
 	else if (log.len > 0)
-		fprintf(stderr, "mamori: %s %s (%s): %.*s", o->block_dry ? "would block" : "blocked",
-		    ip, a->signature, (int)log.len, (const char *)log.p);
+		fprintf(stderr, "mamori: %s %s (%s): %.*s",
+		    o->block_dry ? "would block" : "blocked", ip, a->signature, (int)log.len,
+		    (const char *)log.p);
 	mamori_buf_free(&log);
 }
 
@@ -133,7 +134,7 @@ read_files(struct mamori_sensor *s, char **files, int nfiles)
 			continue;
 		}
 		while ((e = mamori_capfile_next_batch(cf, recs, MAMORI_SENSOR_BATCH, &n, &d)) ==
-		    MAMORI_OK)
+		       MAMORI_OK)
 			mamori_sensor_packets(s, 0, recs, n);
 		if (e != MAMORI_E_NOTFOUND) {
 			cli_diag(files[i], e, &d);
@@ -166,7 +167,8 @@ ticker(void *arg)
 		struct timespec ts;
 
 		(void)clock_gettime(CLOCK_REALTIME, &ts);
-		mamori_sensor_tick(s, (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u);
+		mamori_sensor_tick(
+		    s, (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u);
 		for (int i = 0; i < 10 && !stop_flag; i++)
 			(void)usleep(100000);
 	}
@@ -176,8 +178,19 @@ ticker(void *arg)
 int
 cmd_sensor(int argc, char **argv)
 {
-	enum { O_HOME = 256, O_FORMAT, O_SUMMARY, O_BLOCK, O_DRY, O_THREADS, O_USER, O_DURATION,
-		O_SET, O_BPF, O_BTIMEOUT };
+	enum {
+		O_HOME = 256,
+		O_FORMAT,
+		O_SUMMARY,
+		O_BLOCK,
+		O_DRY,
+		O_THREADS,
+		O_USER,
+		O_DURATION,
+		O_SET,
+		O_BPF,
+		O_BTIMEOUT
+	};
 	static const struct option opts[] = {
 	    {"read", no_argument, NULL, 'r'},
 	    {"interface", required_argument, NULL, 'i'},
@@ -310,7 +323,7 @@ cmd_sensor(int argc, char **argv)
 		/* the kernel checks CAP_NET_ADMIN on every nftables request: after the drop to
 		 * USER no address could be added */
 		cli_err("--block needs root for every addition: it cannot be combined with --user "
-			"(use --dry-run, or run without --user)");
+		        "(use --dry-run, or run without --user)");
 		return EXIT_USAGE;
 	}
 	if (dry && !block) {
@@ -319,8 +332,8 @@ cmd_sensor(int argc, char **argv)
 	}
 	cli_quiet = quiet;
 	mamori_sensor_config_default(&cfg);
-	if (getenv("MAMORI_DATA_DIR") != NULL &&
-	    mamori_sensor_config_set(&cfg, "data_dir", getenv("MAMORI_DATA_DIR"), &d) != MAMORI_OK) {
+	if (getenv("MAMORI_DATA_DIR") != NULL && mamori_sensor_config_set(&cfg, "data_dir",
+	                                             getenv("MAMORI_DATA_DIR"), &d) != MAMORI_OK) {
 		cli_diag("MAMORI_DATA_DIR", MAMORI_E_INVAL, &d);
 		return EXIT_USAGE;
 	}
@@ -340,7 +353,7 @@ cmd_sensor(int argc, char **argv)
 	}
 	for (int i = 0; i < nsets; i++) {
 		char key[64];
-		const char *eq = strchr(sets[i], '=');
+		const char *eq = sets[i] != NULL ? strchr(sets[i], '=') : NULL;
 
 		if (eq == NULL || (size_t)(eq - sets[i]) >= sizeof(key) || eq == sets[i]) {
 			cli_err("--set: expected KEY=VALUE, got '%s'", sets[i]);
@@ -354,8 +367,8 @@ cmd_sensor(int argc, char **argv)
 		}
 	}
 	if (iface != NULL) {
-		struct mamori_capture_opts co = {iface, threads, true, bpf, MAMORI_CAPTURE_BUFFER_MB,
-		    MAMORI_CAPTURE_SNAPLEN};
+		struct mamori_capture_opts co = {
+		    iface, threads, true, bpf, MAMORI_CAPTURE_BUFFER_MB, MAMORI_CAPTURE_SNAPLEN};
 
 		e = mamori_capture_open(&co, &cap, &d);
 		if (e != MAMORI_OK) {
@@ -435,7 +448,7 @@ cmd_sensor(int argc, char **argv)
 		struct mamori_buf b;
 
 		mamori_sensor_get_stats(s, &st);
-		mamori_buf_init(&b, 16u * 1024u * 1024u);
+		mamori_buf_init(&b, (size_t)16 * 1024 * 1024);
 		if (summary) {
 			if (mamori_sensor_timeline(s, !o.text, &b) == MAMORI_OK &&
 			    mamori_sensor_stats_format(&st, !o.text, &b) == MAMORI_OK)
@@ -449,8 +462,9 @@ cmd_sensor(int argc, char **argv)
 				struct mamori_capture_stats cs;
 
 				mamori_capture_get_stats(cap, &cs);
-				fprintf(stderr, "mamori: capture: %" PRIu64 " received, %" PRIu64
-						" dropped by the kernel\n",
+				fprintf(stderr,
+				    "mamori: capture: %" PRIu64 " received, %" PRIu64
+				    " dropped by the kernel\n",
 				    cs.received, cs.dropped);
 			}
 			fprintf(stderr, "mamori: %.*s", (int)b.len, (const char *)b.p);

@@ -13,7 +13,7 @@ int cli_quiet;
 
 static const struct cmd cmds[] = {
     {"sensor", cmd_sensor, CMD_CAPTURE,
-	"watch pcap files or live traffic for the Mirai kill chain (IDS/IPS)"},
+        "watch pcap files or live traffic for the Mirai kill chain (IDS/IPS)"},
 };
 
 void
@@ -50,13 +50,13 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: mamori <command> [options]\n\n"
-		   "mamori (守り, \"protection\") is an IoT security toolkit.\n\ncommands:\n");
+	           "mamori (守り, \"protection\") is an IoT security toolkit.\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
 	fprintf(f, "\n  mamori help COMMAND    the options of one command\n"
-		   "  mamori --version\n\n"
-		   "Exit codes: 0 success, 1 negative verdict, 2 usage error, 3 runtime error.\n"
-		   "Documentation: README.md, docs/ (man page: docs/man/mamori.1).\n");
+	           "  mamori --version\n\n"
+	           "Exit codes: 0 success, 1 negative verdict, 2 usage error, 3 runtime error.\n"
+	           "Documentation: README.md, docs/ (man page: docs/man/mamori.1).\n");
 }
 
 int

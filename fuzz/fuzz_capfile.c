@@ -53,7 +53,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		while ((eb = mamori_capfile_next_batch(c, recs, 8, &n, &d)) == MAMORI_OK)
 			for (size_t i = 0; i < n; i++)
-				if (recs[i].data < data || recs[i].data + recs[i].caplen > data + size)
+				if (recs[i].data < data ||
+				    recs[i].data + recs[i].caplen > data + size)
 					abort();
 		if (eb != e)
 			abort();

@@ -7,8 +7,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static mamori_err
-accept_all(void *arg, const char *section, const char *key, const char *value,
-    struct mamori_diag *d)
+accept_all(
+    void *arg, const char *section, const char *key, const char *value, struct mamori_diag *d)
 {
 	uint64_t v;
 	bool b;

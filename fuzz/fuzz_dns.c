@@ -22,7 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			char c = m.qname[i];
 
 			if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-				c == '_' || c == '.' || c == '?'))
+			        c == '_' || c == '.' || c == '?'))
 				__builtin_trap();
 		}
 	} else if (d.off > size) {

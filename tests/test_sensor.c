@@ -21,7 +21,10 @@ struct num_key {
 	uint32_t min, max, def;
 };
 
-#define K(k, lo, hi, dflt) {#k, offsetof(struct mamori_sensor_config, k), lo, hi, dflt}
+#define K(k, lo, hi, dflt)                                                                         \
+	{                                                                                          \
+#k, offsetof(struct mamori_sensor_config, k), lo, hi, dflt                         \
+	}
 static const struct num_key num_keys[] = {
     K(max_flows, 64, MAMORI_SENSOR_FLOWS_MAX, 131072),
     K(max_hosts, 64, MAMORI_SENSOR_HOSTS_MAX, 32768),
@@ -130,7 +133,7 @@ test_config_numbers(void)
 		CHECK(mamori_sensor_config_set(&c, k->key, "-1", &d) == MAMORI_E_MALFORMED);
 		CHECK(mamori_sensor_config_set(&c, k->key, "100x", &d) == MAMORI_E_MALFORMED);
 		CHECK(mamori_sensor_config_set(&c, k->key, "99999999999999999999999", &d) ==
-		    MAMORI_E_MALFORMED);
+		      MAMORI_E_MALFORMED);
 		CHECK(num_at(&c, k->off) == k->max);
 	}
 }
@@ -161,8 +164,7 @@ test_config_other_keys(void)
 	CHECK(!c.detect_resolvers);
 	CHECK_OK(mamori_sensor_config_set(&c, "detect_resolvers", "on", &d));
 	CHECK(c.detect_resolvers);
-	CHECK(mamori_sensor_config_set(&c, "detect_resolvers", "maybe", &d) ==
-	    MAMORI_E_MALFORMED);
+	CHECK(mamori_sensor_config_set(&c, "detect_resolvers", "maybe", &d) == MAMORI_E_MALFORMED);
 	CHECK(c.detect_resolvers);
 
 	memset(longpath, 'a', MAMORI_SENSOR_PATH_MAX);
@@ -235,7 +237,7 @@ static void
 test_config_load(void)
 {
 	static const char good[] = "# comment\n; another\n[sensor]\nmax_flows = 1000\n"
-				   "  home_net=10.0.0.0/8  \r\ndetect_resolvers = no\n";
+	                           "  home_net=10.0.0.0/8  \r\ndetect_resolvers = no\n";
 	static const char unknown[] = "[sensor]\nmax_flows = 1000\nbogus_key = 1\n";
 	static const char badval[] = "[sensor]\n\nscan_hosts = 1\n";
 	static const char nosect[] = "max_flows = 1000\n";
@@ -390,13 +392,13 @@ test_rules_must_fail(void)
 {
 	static const char ok[] = "sid=1 severity=1 uri=/a msg=m ref=r\n";
 	static const struct bad_rule bad[] = {
-	    {"severity=1 uri=/a msg=m ref=r\n", 0, MAMORI_E_MALFORMED, 1},                 /* no sid */
-	    {"sid=1 uri=/a msg=m ref=r\n", 0, MAMORI_E_MALFORMED, 1},                    /* no severity */
-	    {"sid=1 severity=1 uri=/a ref=r\n", 0, MAMORI_E_MALFORMED, 1},               /* no msg */
-	    {"sid=1 severity=1 uri=/a msg=m\n", 0, MAMORI_E_MALFORMED, 1},               /* no ref */
-	    {"sid=1 severity=1 msg=m ref=r\n", 0, MAMORI_E_MALFORMED, 1},                /* no condition */
+	    {"severity=1 uri=/a msg=m ref=r\n", 0, MAMORI_E_MALFORMED, 1}, /* no sid */
+	    {"sid=1 uri=/a msg=m ref=r\n", 0, MAMORI_E_MALFORMED, 1},      /* no severity */
+	    {"sid=1 severity=1 uri=/a ref=r\n", 0, MAMORI_E_MALFORMED, 1}, /* no msg */
+	    {"sid=1 severity=1 uri=/a msg=m\n", 0, MAMORI_E_MALFORMED, 1}, /* no ref */
+	    {"sid=1 severity=1 msg=m ref=r\n", 0, MAMORI_E_MALFORMED, 1},  /* no condition */
 	    {"# x\nsid=1 severity=1 uri=/a msg=m ref=r\n\nsid=1 severity=2 any=b msg=n ref=s\n", 0,
-		MAMORI_E_MALFORMED, 4}, /* duplicate sid */
+	        MAMORI_E_MALFORMED, 4}, /* duplicate sid */
 	    {"\nsid=1 severity=1 uri=/a msg=m ref=r foo=1\n", 0, MAMORI_E_NOTFOUND, 2},
 	    {"sid=1 severity=1 uri=\"/a msg=m ref=r\n", 0, MAMORI_E_MALFORMED, 1}, /* unclosed */
 	    {"sid=1 severity=4 uri=/a msg=m ref=r\n", 0, MAMORI_E_MALFORMED, 1},
@@ -405,12 +407,12 @@ test_rules_must_fail(void)
 	    {"sid=4294967296 severity=1 uri=/a msg=m ref=r\n", 0, MAMORI_E_MALFORMED, 1},
 	    {"sid=x severity=1 uri=/a msg=m ref=r\n", 0, MAMORI_E_MALFORMED, 1},
 	    {"sid=1 severity=1 uri=a uri=b body=c headers=d any=e msg=m ref=r\n", 0,
-		MAMORI_E_TOOBIG, 1}, /* 5 conditions */
+	        MAMORI_E_TOOBIG, 1}, /* 5 conditions */
 	    {"sid=1 severity=1 uri=\"\" msg=m ref=r\n", 0, MAMORI_E_MALFORMED, 1}, /* empty */
 	    {"sid=1 severity=1 uri=/a msg=m ref=r\nsid=2 severity=1 uri=/\0 msg=m ref=r\n", 72,
-		MAMORI_E_MALFORMED, 2}, /* NUL byte */
+	        MAMORI_E_MALFORMED, 2},                                          /* NUL byte */
 	    {"sid=1 severity=1 uri /a msg=m ref=r\n", 0, MAMORI_E_MALFORMED, 1}, /* no '=' */
-	    {"=1\n", 0, MAMORI_E_MALFORMED, 1},                                 /* empty key */
+	    {"=1\n", 0, MAMORI_E_MALFORMED, 1},                                  /* empty key */
 	    {"sid=1 severity=1 averyveryverylongkey=1 msg=m ref=r\n", 0, MAMORI_E_TOOBIG, 1},
 	    {"sid=1 severity=1 uri=/a msg=m ref=r # trailing comment\n", 0, MAMORI_E_MALFORMED, 1},
 	};
@@ -447,7 +449,7 @@ test_rules_must_fail(void)
 			n += 1025;
 			buf[n++] = '\n';
 			CHECK(mamori_rules_parse(&rs, (const uint8_t *)buf, n, &d) ==
-			    MAMORI_E_TOOBIG);
+			      MAMORI_E_TOOBIG);
 			CHECK(d.line == 2 && d.off == strlen(ok));
 			n = strlen(ok) + 1024;
 			buf[n++] = '\n';
@@ -485,9 +487,10 @@ test_rules_must_fail(void)
 			CHECK_OK(mamori_rules_parse(&rs, (const uint8_t *)buf, n, &d));
 			CHECK(rs.n == RULES_MAX);
 			mamori_rules_free(&rs);
-			n += (size_t)snprintf(buf + n, cap - n, "sid=%d severity=2 any=y msg=m ref=r\n",
-			    RULES_MAX + 1);
-			CHECK(mamori_rules_parse(&rs, (const uint8_t *)buf, n, &d) == MAMORI_E_TOOBIG);
+			n += (size_t)snprintf(buf + n, cap - n,
+			    "sid=%d severity=2 any=y msg=m ref=r\n", RULES_MAX + 1);
+			CHECK(mamori_rules_parse(&rs, (const uint8_t *)buf, n, &d) ==
+			      MAMORI_E_TOOBIG);
 			CHECK(d.line == RULES_MAX + 1);
 			free(buf);
 		}
@@ -523,8 +526,9 @@ test_rules_match(void)
 	struct mamori_diag d;
 	const struct rule *r;
 	/* as detect.c hands them over: URI percent-decoded and lower-cased, head lower-cased */
-	static const char head[] = "post /ctrlt/deviceupgrade_1 http/1.1\r\nhost: 10.0.0.5:37215\r\n"
-				   "content-length: 100\r\n\r\n";
+	static const char head[] =
+	    "post /ctrlt/deviceupgrade_1 http/1.1\r\nhost: 10.0.0.5:37215\r\n"
+	    "content-length: 100\r\n\r\n";
 	static const char body[] =
 	    "<?xml version=\"1.0\" ?><s:envelope><s:body><u:upgrade><newstatusurl>$(/bin/busybox "
 	    "tftp)</newstatusurl></u:upgrade></s:body></s:envelope>";
@@ -542,16 +546,18 @@ test_rules_match(void)
 	/* the body pattern in the URI does not stand in for the body */
 	CHECK(match_str(&rs, "/ctrlt/deviceupgrade_1?<newstatusurl>$(", head, "") == NULL);
 	/* any= matches in the body or in the head */
-	r = match_str(&rs, "/gponform/diag_form?images/", "", "xwebpageid=diag&dest_host=`busybox`");
+	r = match_str(
+	    &rs, "/gponform/diag_form?images/", "", "xwebpageid=diag&dest_host=`busybox`");
 	CHECK(r != NULL && r->sid == 9100003);
-	r = match_str(&rs, "/gponform/diag_form", "post / http/1.1\r\nx-a: dest_host=1\r\n\r\n", "");
+	r = match_str(
+	    &rs, "/gponform/diag_form", "post / http/1.1\r\nx-a: dest_host=1\r\n\r\n", "");
 	CHECK(r != NULL && r->sid == 9100003);
 	/* headers= looks only at the head */
 	r = match_str(&rs, "/hedwig.cgi", "post /hedwig.cgi http/1.1\r\ncookie: uid=aaa\r\n\r\n",
 	    "wget http://x");
 	CHECK(r != NULL && r->sid == 9100010);
-	r = match_str(&rs, "/hedwig.cgi", "post /hedwig.cgi http/1.1\r\n\r\n",
-	    "cookie: uid=aaa wget");
+	r = match_str(
+	    &rs, "/hedwig.cgi", "post /hedwig.cgi http/1.1\r\n\r\n", "cookie: uid=aaa wget");
 	CHECK(r == NULL);
 	/* first matching rule wins: 9100001 before the generic 9100103 */
 	r = match_str(&rs, "/ctrlt/deviceupgrade_1", head, "<newstatusurl>$(wget http://x)");
@@ -560,7 +566,7 @@ test_rules_match(void)
 	CHECK(r != NULL && r->sid == 9100103);
 	/* benign */
 	CHECK(match_str(&rs, "/index.html", "get /index.html http/1.1\r\nhost: a\r\n\r\n", "") ==
-	    NULL);
+	      NULL);
 	/* empty and NULL inputs */
 	CHECK(mamori_rules_match(&rs, NULL, 0, NULL, 0, NULL, 0) == NULL);
 	CHECK(mamori_rules_match(&rs, "", 0, "", 0, "", 0) == NULL);

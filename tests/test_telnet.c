@@ -56,14 +56,14 @@ static bool
 is_login(const struct ev *e, const char *user, const char *pass, enum mamori_telnet_result r)
 {
 	return e->kind == MAMORI_TELNET_EV_LOGIN && strcmp(e->user, user) == 0 &&
-	    strcmp(e->pass, pass) == 0 && e->result == r;
+	       strcmp(e->pass, pass) == 0 && e->result == r;
 }
 
 static bool
 is_cmd(const struct ev *e, const char *line)
 {
 	return e->kind == MAMORI_TELNET_EV_COMMAND && strcmp(e->line, line) == 0 &&
-	    e->line_len == strlen(line);
+	       e->line_len == strlen(line);
 }
 
 static bool
@@ -153,7 +153,8 @@ iac_inside_lines(void)
 	C(&t, "ro\xff\xfb\x1fo\xff\xfa\x1f\x00\x50\xff\xff\x18\xff\xf0t\xff\xf9\r\n");
 	S(&t, "Pass\xff\xfb\x01word:");
 	/* IAC EC erases one character, IAC EL the whole line typed so far */
-	C(&t, "junk\xff\xf8" "adminx\xff\xf7\r\n");
+	C(&t, "junk\xff\xf8"
+	      "adminx\xff\xf7\r\n");
 	S(&t, "\r\nLogin incorrect\r\n");
 	CHECK(l.n == 1 && is_login(&l.ev[0], "root", "admin", MAMORI_TELNET_FAILED));
 	mamori_telnet_end(&t);
@@ -234,11 +235,15 @@ iac_iac_is_data(void)
 
 	mamori_telnet_init(&t, record, &l);
 	S(&t, "Username: ");
-	C(&t, "ab\xff\xff" "c\r\n");
+	C(&t, "ab\xff\xff"
+	      "c\r\n");
 	S(&t, "Password: ");
 	C(&t, "\xff\xff\xff\xff\r\n");
 	S(&t, "\r\n% Bad passwords\r\n");
-	CHECK(l.n == 1 && is_login(&l.ev[0], "ab\xff" "c", "\xff\xff", MAMORI_TELNET_FAILED));
+	CHECK(l.n == 1 && is_login(&l.ev[0],
+	                      "ab\xff"
+	                      "c",
+	                      "\xff\xff", MAMORI_TELNET_FAILED));
 	mamori_telnet_end(&t);
 }
 
@@ -252,7 +257,8 @@ backspace_and_del(void)
 	S(&t, "login: ");
 	C(&t, "roox\x08t\r\n");
 	S(&t, "password:");
-	C(&t, "\x7f" "admx\x7fin\r\n");
+	C(&t, "\x7f"
+	      "admx\x7fin\r\n");
 	S(&t, "\r\nWelcome to the router\r\n");
 	CHECK(l.n == 1 && is_login(&l.ev[0], "root", "admin", MAMORI_TELNET_SUCCESS));
 	mamori_telnet_end(&t);
@@ -619,14 +625,15 @@ capture_mirai_synthetic(void)
 		victim++;
 		if (x->cport == 41000)
 			CHECK(x->log.n == 1 &&
-			    is_login(&x->log.ev[0], "root", "xc3511", MAMORI_TELNET_FAILED));
+			      is_login(&x->log.ev[0], "root", "xc3511", MAMORI_TELNET_FAILED));
 		else if (x->cport == 41001)
 			CHECK(x->log.n == 1 &&
-			    is_login(&x->log.ev[0], "admin", "admin", MAMORI_TELNET_FAILED));
+			      is_login(&x->log.ev[0], "admin", "admin", MAMORI_TELNET_FAILED));
 		else if (x->cport == 41002)
 			s3 = x;
 		else
-			CHECK(x->cport >= 41000 && x->cport <= 41002); /* no other session has events */
+			CHECK(x->cport >= 41000 &&
+			      x->cport <= 41002); /* no other session has events */
 	}
 	CHECK(victim == 3);
 	CHECK(s3 != NULL);
@@ -667,23 +674,23 @@ int
 main(void)
 {
 	static const struct check_case cases[] = {
-		CHECK_CASE(typing_with_echo),
-		CHECK_CASE(cr_nul_endings),
-		CHECK_CASE(iac_inside_lines),
-		CHECK_CASE(sb_without_se),
-		CHECK_CASE(split_prompt_and_verdict),
-		CHECK_CASE(iac_iac_is_data),
-		CHECK_CASE(backspace_and_del),
-		CHECK_CASE(no_prompt_order),
-		CHECK_CASE(password_only_device),
-		CHECK_CASE(command_answered_means_success),
-		CHECK_CASE(typed_ahead_after_failure),
-		CHECK_CASE(end_reports_once),
-		CHECK_CASE(attempts_capped),
-		CHECK_CASE(secrets_in_shell_not_commands),
-		CHECK_CASE(long_fields_cut),
-		CHECK_CASE(capture_mirai_synthetic),
-		CHECK_CASE(capture_openbsd_human),
+	    CHECK_CASE(typing_with_echo),
+	    CHECK_CASE(cr_nul_endings),
+	    CHECK_CASE(iac_inside_lines),
+	    CHECK_CASE(sb_without_se),
+	    CHECK_CASE(split_prompt_and_verdict),
+	    CHECK_CASE(iac_iac_is_data),
+	    CHECK_CASE(backspace_and_del),
+	    CHECK_CASE(no_prompt_order),
+	    CHECK_CASE(password_only_device),
+	    CHECK_CASE(command_answered_means_success),
+	    CHECK_CASE(typed_ahead_after_failure),
+	    CHECK_CASE(end_reports_once),
+	    CHECK_CASE(attempts_capped),
+	    CHECK_CASE(secrets_in_shell_not_commands),
+	    CHECK_CASE(long_fields_cut),
+	    CHECK_CASE(capture_mirai_synthetic),
+	    CHECK_CASE(capture_openbsd_human),
 	};
 
 	return check_run("test_telnet", cases, sizeof(cases) / sizeof(cases[0]));

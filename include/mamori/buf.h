@@ -38,8 +38,8 @@ MAMORI_MUST_CHECK mamori_err mamori_read_be32(struct mamori_reader *r, uint32_t 
 MAMORI_MUST_CHECK mamori_err mamori_read_le16(struct mamori_reader *r, uint16_t *out);
 MAMORI_MUST_CHECK mamori_err mamori_read_le32(struct mamori_reader *r, uint32_t *out);
 MAMORI_MUST_CHECK mamori_err mamori_read_le64(struct mamori_reader *r, uint64_t *out);
-MAMORI_MUST_CHECK mamori_err mamori_read_span(struct mamori_reader *r, size_t n,
-    struct mamori_span *out);
+MAMORI_MUST_CHECK mamori_err mamori_read_span(
+    struct mamori_reader *r, size_t n, struct mamori_span *out);
 MAMORI_MUST_CHECK mamori_err mamori_read_skip(struct mamori_reader *r, size_t n);
 
 /* Explicit-endian loads from a pointer the caller has already bounds-checked. */

@@ -29,16 +29,16 @@ struct mamori_cap_rec {
 struct mamori_capfile;
 
 /* Opens path and checks the file header. d gets "what and where" on error. */
-MAMORI_MUST_CHECK mamori_err mamori_capfile_open(const char *path, struct mamori_capfile **out,
-    struct mamori_diag *d);
+MAMORI_MUST_CHECK mamori_err mamori_capfile_open(
+    const char *path, struct mamori_capfile **out, struct mamori_diag *d);
 /* The same over bytes in memory (borrowed; must outlive the reader). For tests and fuzzing. */
-MAMORI_MUST_CHECK mamori_err mamori_capfile_open_mem(const uint8_t *p, size_t len,
-    struct mamori_capfile **out, struct mamori_diag *d);
+MAMORI_MUST_CHECK mamori_err mamori_capfile_open_mem(
+    const uint8_t *p, size_t len, struct mamori_capfile **out, struct mamori_diag *d);
 /* Next packet record. MAMORI_E_NOTFOUND at a clean end of file; MAMORI_E_TRUNCATED when the
  * file ends inside a record; MAMORI_E_MALFORMED / MAMORI_E_TOOBIG for a bad record (d names
  * the byte offset); MAMORI_E_IO on a read error. After an error the reader stays at the error. */
-MAMORI_MUST_CHECK mamori_err mamori_capfile_next(struct mamori_capfile *c,
-    struct mamori_cap_rec *rec, struct mamori_diag *d);
+MAMORI_MUST_CHECK mamori_err mamori_capfile_next(
+    struct mamori_capfile *c, struct mamori_cap_rec *rec, struct mamori_diag *d);
 /* Up to max records at once, all valid together until the next call (a batch ends early rather
  * than move the buffer). *n >= 1 on MAMORI_OK. Errors as mamori_capfile_next(); an error after
  * the first record of a batch is returned by the next call. For prefetching pipelines. */

@@ -38,8 +38,8 @@ typedef void (*mamori_capture_fn)(void *arg, unsigned worker, const struct mamor
 struct mamori_capture;
 
 /* Opens and activates every handle (needs CAP_NET_RAW), so privileges can be dropped after. */
-MAMORI_MUST_CHECK mamori_err mamori_capture_open(const struct mamori_capture_opts *o,
-    struct mamori_capture **out, struct mamori_diag *d);
+MAMORI_MUST_CHECK mamori_err mamori_capture_open(
+    const struct mamori_capture_opts *o, struct mamori_capture **out, struct mamori_diag *d);
 unsigned mamori_capture_threads(const struct mamori_capture *c);
 /* Runs one thread per handle until *stop becomes non-zero (checked at least every 100 ms) or a
  * handle fails; then joins them. */

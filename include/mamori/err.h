@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#define MAMORI_MUST_CHECK __attribute__((warn_unused_result))
+#define MAMORI_MUST_CHECK   __attribute__((warn_unused_result))
 #define MAMORI_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
 /* Every fallible library function returns one of these. Results go out through pointer

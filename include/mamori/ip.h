@@ -30,7 +30,7 @@ static inline uint32_t
 mamori_ip_v4(const struct mamori_ip *a)
 {
 	return (uint32_t)a->b[12] << 24 | (uint32_t)a->b[13] << 16 | (uint32_t)a->b[14] << 8 |
-	    a->b[15];
+	       a->b[15];
 }
 
 static inline void
@@ -71,8 +71,8 @@ struct mamori_cidrset {
 };
 
 /* Parses "any" or a comma-separated list of addresses and prefixes ("10.0.0.0/8,fd00::/8"). */
-MAMORI_MUST_CHECK mamori_err mamori_cidrset_parse(const char *s, struct mamori_cidrset *out,
-    struct mamori_diag *d);
+MAMORI_MUST_CHECK mamori_err mamori_cidrset_parse(
+    const char *s, struct mamori_cidrset *out, struct mamori_diag *d);
 bool mamori_cidrset_has(const struct mamori_cidrset *s, const struct mamori_ip *a);
 
 #endif

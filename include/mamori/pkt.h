@@ -10,7 +10,7 @@
 #include "mamori/ip.h"
 
 /* Link types (pcap LINKTYPE_* values). */
-#define MAMORI_LINK_NULL     0   /* BSD loopback: 4-byte host-order family */
+#define MAMORI_LINK_NULL     0 /* BSD loopback: 4-byte host-order family */
 #define MAMORI_LINK_ETHERNET 1
 #define MAMORI_LINK_RAW_OLD  12  /* DLT_RAW on some systems: raw IPv4 or IPv6 */
 #define MAMORI_LINK_RAW      101 /* raw IPv4 or IPv6, by the version nibble */
@@ -20,9 +20,9 @@
 #define MAMORI_LINK_SLL2     276 /* Linux cooked capture v2 */
 
 /* Limits on what one frame may make the decoder do. */
-#define MAMORI_PKT_MAX_VLAN  2 /* 802.1Q/802.1ad tags recorded (more are skipped, counted) */
-#define MAMORI_PKT_MAX_TAGS  8 /* VLAN tags followed at most before the frame is malformed */
-#define MAMORI_PKT_MAX_ENCAP 4 /* nested GRE/ERSPAN/IP-in-IP layers followed */
+#define MAMORI_PKT_MAX_VLAN     2 /* 802.1Q/802.1ad tags recorded (more are skipped, counted) */
+#define MAMORI_PKT_MAX_TAGS     8 /* VLAN tags followed at most before the frame is malformed */
+#define MAMORI_PKT_MAX_ENCAP    4 /* nested GRE/ERSPAN/IP-in-IP layers followed */
 #define MAMORI_PKT_MAX_IPV6_EXT 8 /* IPv6 extension headers followed */
 
 #define MAMORI_TCP_FIN 0x01
@@ -50,12 +50,13 @@ struct mamori_pkt {
 	uint32_t caplen;  /* bytes captured */
 	uint32_t wirelen; /* bytes on the wire */
 
-	uint8_t nvlan;              /* VLAN tags seen (capped at MAMORI_PKT_MAX_VLAN) */
+	uint8_t nvlan;                      /* VLAN tags seen (capped at MAMORI_PKT_MAX_VLAN) */
 	uint16_t vlan[MAMORI_PKT_MAX_VLAN]; /* VLAN ids, outermost first */
 
 	uint8_t ipver; /* 0: not IP (ARP, LLDP, ...), 4 or 6 */
-	uint8_t proto; /* IP protocol of the innermost header: 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, ... */
-	uint8_t ttl;   /* TTL or hop limit */
+	uint8_t
+	    proto; /* IP protocol of the innermost header: 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, ... */
+	uint8_t ttl; /* TTL or hop limit */
 	uint8_t tos;
 	uint16_t ip_id;  /* IPv4 identification (0 for IPv6) */
 	uint32_t ip_len; /* IP total length from the header (IPv6: 40 + payload length) */
@@ -96,8 +97,8 @@ struct mamori_pkt {
  * when a header is cut short; MAMORI_E_MALFORMED when a header is inconsistent (bad IP
  * version, header length below the minimum, too many tags or encapsulations);
  * MAMORI_E_UNSUPPORTED for an unknown link type. Never reads outside p[0..caplen). */
-MAMORI_MUST_CHECK mamori_err mamori_pkt_decode(struct mamori_pkt *pkt, int linktype,
-    const uint8_t *p, size_t caplen, size_t wirelen);
+MAMORI_MUST_CHECK mamori_err mamori_pkt_decode(
+    struct mamori_pkt *pkt, int linktype, const uint8_t *p, size_t caplen, size_t wirelen);
 
 /* The same, recording in d (may be NULL) what was wrong and at which byte offset. */
 MAMORI_MUST_CHECK mamori_err mamori_pkt_decode_diag(struct mamori_pkt *pkt, int linktype,

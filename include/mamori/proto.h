@@ -13,11 +13,11 @@
 
 /* ---- Telnet ------------------------------------------------------------------------- */
 
-#define MAMORI_TELNET_FIELD_MAX 64  /* user name or password kept (longer ones are cut) */
-#define MAMORI_TELNET_LINE_MAX  256 /* one command line kept (longer ones are cut) */
-#define MAMORI_TELNET_TAIL_MAX  128 /* server text kept for prompt and verdict matching */
-#define MAMORI_TELNET_MAX_ATTEMPTS 64 /* login attempts followed in one session */
-#define MAMORI_TELNET_SB_MAX 512      /* subnegotiation bytes skipped before IAC SE is assumed lost */
+#define MAMORI_TELNET_FIELD_MAX    64  /* user name or password kept (longer ones are cut) */
+#define MAMORI_TELNET_LINE_MAX     256 /* one command line kept (longer ones are cut) */
+#define MAMORI_TELNET_TAIL_MAX     128 /* server text kept for prompt and verdict matching */
+#define MAMORI_TELNET_MAX_ATTEMPTS 64  /* login attempts followed in one session */
+#define MAMORI_TELNET_SB_MAX       512 /* subnegotiation bytes skipped before IAC SE is assumed lost */
 
 enum mamori_telnet_result {
 	MAMORI_TELNET_UNKNOWN = 0, /* the session ended before the server answered */
@@ -59,13 +59,13 @@ struct mamori_telnet {
 	char tail[MAMORI_TELNET_TAIL_MAX + 1]; /* last server text, lower-cased */
 	size_t tail_len;
 	/* private, added by lib/proto/telnet.c */
-	uint8_t prompt;                  /* prompt latched at the end of a server chunk */
-	uint8_t flags;                   /* user/password prompted, line held */
-	uint16_t cli_sb, srv_sb;         /* bytes in the current SB per direction */
-	size_t srv_new;                  /* server text bytes since the last client line */
-	size_t pend_new;                 /* server text bytes since the password */
-	size_t answer;                   /* non-blank server bytes answering the held line */
-	size_t echo_off;                 /* bytes of the held line the server echoed back */
+	uint8_t prompt;                        /* prompt latched at the end of a server chunk */
+	uint8_t flags;                         /* user/password prompted, line held */
+	uint16_t cli_sb, srv_sb;               /* bytes in the current SB per direction */
+	size_t srv_new;                        /* server text bytes since the last client line */
+	size_t pend_new;                       /* server text bytes since the password */
+	size_t answer;                         /* non-blank server bytes answering the held line */
+	size_t echo_off;                       /* bytes of the held line the server echoed back */
 	char held[MAMORI_TELNET_LINE_MAX + 1]; /* line typed while the verdict is pending */
 	size_t held_len;
 };
@@ -104,10 +104,10 @@ bool mamori_http_is_request(const uint8_t *p, size_t n);
 /* Parses a request head. MAMORI_E_TRUNCATED: the blank line is not there yet (and n is below
  * MAMORI_HTTP_HEAD_MAX); MAMORI_E_TOOBIG: no end of head within the limit; MAMORI_E_MALFORMED:
  * not an HTTP request. Spans point into p. */
-MAMORI_MUST_CHECK mamori_err mamori_http_parse_request(const uint8_t *p, size_t n,
-    struct mamori_http_req *out, struct mamori_diag *d);
-MAMORI_MUST_CHECK mamori_err mamori_http_parse_response(const uint8_t *p, size_t n,
-    struct mamori_http_resp *out, struct mamori_diag *d);
+MAMORI_MUST_CHECK mamori_err mamori_http_parse_request(
+    const uint8_t *p, size_t n, struct mamori_http_req *out, struct mamori_diag *d);
+MAMORI_MUST_CHECK mamori_err mamori_http_parse_response(
+    const uint8_t *p, size_t n, struct mamori_http_resp *out, struct mamori_diag *d);
 /* Percent-decodes (and '+' to space when form is true) into out, NUL-terminated; cut at
  * outcap - 1 bytes. Returns the length written. Bad escapes are copied as they are. */
 size_t mamori_http_unescape(const uint8_t *p, size_t n, bool form, char *out, size_t outcap);
@@ -124,7 +124,7 @@ struct mamori_dns_msg {
 	uint16_t qdcount, ancount, nscount, arcount;
 	/* first question (qdcount >= 1) */
 	char qname[MAMORI_DNS_NAME_MAX + 1]; /* dotted, lower-cased, no trailing dot; "" for root;
-					      * bytes outside [a-z0-9-_] written as '?' */
+	                                      * bytes outside [a-z0-9-_] written as '?' */
 	size_t qname_len;
 	uint8_t nlabels;
 	uint8_t first_label_len;
@@ -133,7 +133,7 @@ struct mamori_dns_msg {
 
 /* Parses the header and the first question of a DNS message over UDP. Names may use
  * compression pointers (at most MAMORI_DNS_PTR_MAX, always strictly backwards). */
-MAMORI_MUST_CHECK mamori_err mamori_dns_parse(const uint8_t *p, size_t n,
-    struct mamori_dns_msg *out, struct mamori_diag *d);
+MAMORI_MUST_CHECK mamori_err mamori_dns_parse(
+    const uint8_t *p, size_t n, struct mamori_dns_msg *out, struct mamori_diag *d);
 
 #endif

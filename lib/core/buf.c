@@ -98,8 +98,8 @@ mamori_read_le64(struct mamori_reader *r, uint64_t *out)
 {
 	if (mamori_reader_left(r) < 8)
 		return MAMORI_E_TRUNCATED;
-	*out = (uint64_t)mamori_load_le32(r->p + r->off + 4) << 32 |
-	    mamori_load_le32(r->p + r->off);
+	*out =
+	    (uint64_t)mamori_load_le32(r->p + r->off + 4) << 32 | mamori_load_le32(r->p + r->off);
 	r->off += 8;
 	return MAMORI_OK;
 }

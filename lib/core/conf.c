@@ -25,7 +25,7 @@ static bool
 is_name_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	    c == '_' || c == '-' || c == '.';
+	       c == '_' || c == '-' || c == '.';
 }
 
 mamori_err
@@ -41,7 +41,8 @@ mamori_conf_line(struct mamori_conf_parser *c, const char *line, size_t len, str
 		return mamori_diag_set(d, MAMORI_E_TOOBIG, c->off, c->lineno,
 		    "line longer than %d bytes", MAMORI_CONF_LINE_MAX);
 	if (memchr(line, '\0', len) != NULL)
-		return mamori_diag_set(d, MAMORI_E_MALFORMED, c->off, c->lineno, "NUL byte in line");
+		return mamori_diag_set(
+		    d, MAMORI_E_MALFORMED, c->off, c->lineno, "NUL byte in line");
 	memcpy(buf, line, len);
 	buf[len] = '\0';
 	while (i < len && is_space(buf[i]))
@@ -59,13 +60,13 @@ mamori_conf_line(struct mamori_conf_parser *c, const char *line, size_t len, str
 		i++;
 		for (k = 0; i < end - 1; i++, k++) {
 			if (!is_name_char(buf[i]) || k + 1 >= sizeof(c->section))
-				return mamori_diag_set(d, MAMORI_E_MALFORMED, c->off, c->lineno,
-				    "bad section name");
+				return mamori_diag_set(
+				    d, MAMORI_E_MALFORMED, c->off, c->lineno, "bad section name");
 			c->section[k] = buf[i];
 		}
 		if (k == 0)
-			return mamori_diag_set(d, MAMORI_E_MALFORMED, c->off, c->lineno,
-			    "empty section name");
+			return mamori_diag_set(
+			    d, MAMORI_E_MALFORMED, c->off, c->lineno, "empty section name");
 		c->section[k] = '\0';
 		return MAMORI_OK;
 	}
@@ -79,8 +80,8 @@ mamori_conf_line(struct mamori_conf_parser *c, const char *line, size_t len, str
 	while (i < end && is_space(buf[i]))
 		i++;
 	if (k == 0 || i >= end || buf[i] != '=')
-		return mamori_diag_set(d, MAMORI_E_MALFORMED, c->off, c->lineno,
-		    "expected 'key = value'");
+		return mamori_diag_set(
+		    d, MAMORI_E_MALFORMED, c->off, c->lineno, "expected 'key = value'");
 	i++;
 	while (i < end && is_space(buf[i]))
 		i++;
@@ -95,15 +96,14 @@ mamori_conf_line(struct mamori_conf_parser *c, const char *line, size_t len, str
 }
 
 mamori_err
-mamori_conf_parse(struct mamori_conf_parser *c, const uint8_t *p, size_t len,
-    struct mamori_diag *d)
+mamori_conf_parse(struct mamori_conf_parser *c, const uint8_t *p, size_t len, struct mamori_diag *d)
 {
 	size_t pos = 0;
 	mamori_err e;
 
 	if (len > MAMORI_CONF_FILE_MAX)
-		return mamori_diag_set(d, MAMORI_E_TOOBIG, 0, 0, "file larger than %d bytes",
-		    MAMORI_CONF_FILE_MAX);
+		return mamori_diag_set(
+		    d, MAMORI_E_TOOBIG, 0, 0, "file larger than %zu bytes", MAMORI_CONF_FILE_MAX);
 	while (pos < len) {
 		const uint8_t *nl = memchr(p + pos, '\n', len - pos);
 		size_t llen = nl ? (size_t)(nl - (p + pos)) : len - pos;

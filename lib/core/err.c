@@ -38,8 +38,7 @@ mamori_strerror(mamori_err e)
 }
 
 mamori_err
-mamori_diag_set(struct mamori_diag *d, mamori_err e, size_t off, size_t line, const char *fmt,
-    ...)
+mamori_diag_set(struct mamori_diag *d, mamori_err e, size_t off, size_t line, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -10,8 +10,8 @@ void
 mamori_ip_str(const struct mamori_ip *a, char out[MAMORI_IP_STRLEN])
 {
 	if (mamori_ip_is4(a)) {
-		(void)snprintf(out, MAMORI_IP_STRLEN, "%u.%u.%u.%u", a->b[12], a->b[13], a->b[14],
-		    a->b[15]);
+		(void)snprintf(
+		    out, MAMORI_IP_STRLEN, "%u.%u.%u.%u", a->b[12], a->b[13], a->b[14], a->b[15]);
 		return;
 	}
 	if (inet_ntop(AF_INET6, a->b, out, MAMORI_IP_STRLEN) == NULL)
@@ -74,8 +74,8 @@ mamori_cidrset_parse(const char *s, struct mamori_cidrset *out, struct mamori_di
 		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
 			n--;
 		if (n == 0 || n >= sizeof(item))
-			return mamori_diag_set(d, MAMORI_E_MALFORMED, off, 0,
-			    "empty or over-long network in list");
+			return mamori_diag_set(
+			    d, MAMORI_E_MALFORMED, off, 0, "empty or over-long network in list");
 		memcpy(item, p, n);
 		item[n] = '\0';
 		if (strcmp(item, "any") == 0) {

@@ -49,8 +49,8 @@ read_name(struct mamori_reader *r, struct qname *q, struct mamori_diag *d)
 			size_t target;
 
 			if (mamori_read_u8(&cur, &lo) != MAMORI_OK)
-				return mamori_diag_set(d, MAMORI_E_TRUNCATED, at, 0,
-				    "pointer truncated");
+				return mamori_diag_set(
+				    d, MAMORI_E_TRUNCATED, at, 0, "pointer truncated");
 			target = (size_t)(len & 0x3f) << 8 | lo;
 			if (++ptrs > MAMORI_DNS_PTR_MAX)
 				return mamori_diag_set(d, MAMORI_E_TOOBIG, at, 0,
@@ -125,8 +125,8 @@ mamori_dns_parse(const uint8_t *p, size_t n, struct mamori_dns_msg *out, struct 
 			return e;
 		if (mamori_read_be16(&r, &qtype) != MAMORI_OK ||
 		    mamori_read_be16(&r, &qclass) != MAMORI_OK)
-			return mamori_diag_set(d, MAMORI_E_TRUNCATED, r.off, 0,
-			    "question truncated");
+			return mamori_diag_set(
+			    d, MAMORI_E_TRUNCATED, r.off, 0, "question truncated");
 	}
 	memset(out, 0, sizeof(*out));
 	out->id = id;

@@ -6,7 +6,15 @@
 #include "mamori/proto.h"
 
 static const char *const methods[] = {
-	"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE",
+    "GET",
+    "HEAD",
+    "POST",
+    "PUT",
+    "DELETE",
+    "OPTIONS",
+    "PATCH",
+    "CONNECT",
+    "TRACE",
 };
 
 #define NMETHODS (sizeof(methods) / sizeof(methods[0]))
@@ -116,7 +124,8 @@ parse_u64(struct mamori_span v, uint64_t *out)
 		if (v.p[i] < '0' || v.p[i] > '9')
 			return false;
 		/* overflow past UINT64_MAX is malformed, not wrapped */
-		if (__builtin_mul_overflow(x, 10u, &x) || __builtin_add_overflow(x, v.p[i] - '0', &x))
+		if (__builtin_mul_overflow(x, 10u, &x) ||
+		    __builtin_add_overflow(x, v.p[i] - '0', &x))
 			return false;
 	}
 	*out = x;
@@ -151,8 +160,8 @@ parse_headers(const uint8_t *p, size_t n, size_t off, struct fields *f, size_t *
 			return MAMORI_OK;
 		}
 		if (p[l.start] == ' ' || p[l.start] == '\t')
-			return mamori_diag_set(d, MAMORI_E_MALFORMED, l.start, 0,
-			    "obsolete line folding");
+			return mamori_diag_set(
+			    d, MAMORI_E_MALFORMED, l.start, 0, "obsolete line folding");
 		for (i = l.start; i < l.end && is_tchar(p[i]); i++)
 			;
 		colon = i;
@@ -165,7 +174,8 @@ parse_headers(const uint8_t *p, size_t n, size_t off, struct fields *f, size_t *
 			i++;
 		value.p = p + i;
 		value.len = l.end - i;
-		while (value.len > 0 && (value.p[value.len - 1] == ' ' || value.p[value.len - 1] == '\t'))
+		while (value.len > 0 &&
+		       (value.p[value.len - 1] == ' ' || value.p[value.len - 1] == '\t'))
 			value.len--;
 		for (size_t k = i; k < l.end; k++) {
 			/* field-vchar, SP, HTAB, obs-text; no NUL, no bare CR, no other controls */
@@ -177,18 +187,18 @@ parse_headers(const uint8_t *p, size_t n, size_t off, struct fields *f, size_t *
 			uint64_t cl;
 
 			if (!parse_u64(value, &cl))
-				return mamori_diag_set(d, MAMORI_E_MALFORMED, i, 0,
-				    "bad Content-Length");
+				return mamori_diag_set(
+				    d, MAMORI_E_MALFORMED, i, 0, "bad Content-Length");
 			/* two different lengths: the message boundary is ambiguous (smuggling) */
 			if (f->has_cl && cl != f->content_length)
-				return mamori_diag_set(d, MAMORI_E_MALFORMED, i, 0,
-				    "conflicting Content-Length");
+				return mamori_diag_set(
+				    d, MAMORI_E_MALFORMED, i, 0, "conflicting Content-Length");
 			f->content_length = cl;
 			f->has_cl = true;
 		} else if (span_ieq(name, "host")) {
 			if (f->has_host)
-				return mamori_diag_set(d, MAMORI_E_MALFORMED, l.start, 0,
-				    "duplicate Host");
+				return mamori_diag_set(
+				    d, MAMORI_E_MALFORMED, l.start, 0, "duplicate Host");
 			f->host = value;
 			f->has_host = true;
 		} else if (span_ieq(name, "user-agent")) {
@@ -208,17 +218,18 @@ parse_headers(const uint8_t *p, size_t n, size_t off, struct fields *f, size_t *
 }
 
 mamori_err
-mamori_http_parse_request(const uint8_t *p, size_t n, struct mamori_http_req *out,
-    struct mamori_diag *d)
+mamori_http_parse_request(
+    const uint8_t *p, size_t n, struct mamori_http_req *out, struct mamori_diag *d)
 {
 	struct mamori_http_req r;
 	struct fields f;
 	struct line l;
-	size_t sp1, sp2, head_len;
+	size_t sp1, sp2, head_len = 0;
 	bool prefix;
 	int m;
 	mamori_err e;
 
+	memset(&r, 0, sizeof(r)); /* absent headers leave empty spans */
 	if (p == NULL && n > 0)
 		return MAMORI_E_INVAL;
 	if (n == 0)
@@ -227,8 +238,8 @@ mamori_http_parse_request(const uint8_t *p, size_t n, struct mamori_http_req *ou
 	memset(&f, 0, sizeof(f));
 	m = match_method(p, n, &prefix);
 	if (m < 0)
-		return prefix ? incomplete(n, d) :
-				mamori_diag_set(d, MAMORI_E_MALFORMED, 0, 0, "unknown method");
+		return prefix ? incomplete(n, d)
+		              : mamori_diag_set(d, MAMORI_E_MALFORMED, 0, 0, "unknown method");
 	sp1 = strlen(methods[m]);
 	/* request-target: up to the next space, within the URI cap even before the line ends */
 	for (sp2 = sp1 + 1; sp2 < n && p[sp2] > 0x20 && p[sp2] != 0x7f; sp2++)
@@ -285,15 +296,16 @@ te_chunked(struct mamori_span te)
 }
 
 mamori_err
-mamori_http_parse_response(const uint8_t *p, size_t n, struct mamori_http_resp *out,
-    struct mamori_diag *d)
+mamori_http_parse_response(
+    const uint8_t *p, size_t n, struct mamori_http_resp *out, struct mamori_diag *d)
 {
 	struct mamori_http_resp r;
 	struct fields f;
 	struct line l;
-	size_t head_len, k;
+	size_t head_len = 0, k;
 	mamori_err e;
 
+	memset(&r, 0, sizeof(r)); /* a status line without a reason leaves an empty span */
 	if (p == NULL && n > 0)
 		return MAMORI_E_INVAL;
 	if (n == 0)
@@ -305,7 +317,7 @@ mamori_http_parse_response(const uint8_t *p, size_t n, struct mamori_http_resp *
 		bool ok;
 
 		if (k < 7)
-			ok = p[k] == (uint8_t)"HTTP/1."[k];
+			ok = p[k] == (uint8_t) "HTTP/1."[k];
 		else if (k == 8)
 			ok = p[k] == ' ';
 		else if (k == 9)
@@ -318,16 +330,17 @@ mamori_http_parse_response(const uint8_t *p, size_t n, struct mamori_http_resp *
 	if (!next_line(p, n < MAMORI_HTTP_HEAD_MAX ? n : MAMORI_HTTP_HEAD_MAX, 0, &l))
 		return incomplete(n, d);
 	if (l.end < 12 || (l.end > 12 && p[12] != ' '))
-		return mamori_diag_set(d, MAMORI_E_MALFORMED, l.end < 12 ? l.end : 12, 0,
-		    "bad status line");
+		return mamori_diag_set(
+		    d, MAMORI_E_MALFORMED, l.end < 12 ? l.end : 12, 0, "bad status line");
 	for (k = 13; k < l.end; k++)
 		if ((p[k] < 0x20 && p[k] != '\t') || p[k] == 0x7f)
-			return mamori_diag_set(d, MAMORI_E_MALFORMED, k, 0, "control byte in reason");
+			return mamori_diag_set(
+			    d, MAMORI_E_MALFORMED, k, 0, "control byte in reason");
 	e = parse_headers(p, n, l.next, &f, &head_len, d);
 	if (e != MAMORI_OK)
 		return e;
-	r.status = (unsigned)(p[9] - '0') * 100 + (unsigned)(p[10] - '0') * 10 +
-	    (unsigned)(p[11] - '0');
+	r.status =
+	    (unsigned)(p[9] - '0') * 100 + (unsigned)(p[10] - '0') * 10 + (unsigned)(p[11] - '0');
 	if (l.end > 13) {
 		r.reason.p = p + 13;
 		r.reason.len = l.end - 13;

@@ -44,7 +44,13 @@ enum { K_NONE, K_LOGIN, K_PASS, K_SHELL };
 #define F_HELD          0x04 /* t->held holds a line typed while the verdict was pending */
 
 static const char *const fail_words[] = {
-	"incorrect", "failed", "failure", "denied", "invalid", "bad password", "wrong",
+    "incorrect",
+    "failed",
+    "failure",
+    "denied",
+    "invalid",
+    "bad password",
+    "wrong",
 };
 static const char *const ok_words[] = {"busybox v", "last login", "welcome"};
 
@@ -214,7 +220,7 @@ verdict(struct mamori_telnet *t, enum mamori_telnet_result r, int next)
 	}
 	mamori_wipe(t->pass, sizeof(t->pass));
 	t->attempts++;
-	t->flags &= (uint8_t)~(F_PASS_PROMPTED | F_HELD);
+	t->flags &= (uint8_t) ~(F_PASS_PROMPTED | F_HELD);
 	if (had_held) {
 		held_len = t->held_len;
 		memcpy(held, t->held, held_len + 1);
@@ -414,7 +420,8 @@ server_byte(struct mamori_telnet *t, uint8_t raw)
 	if (!is_blank(c))
 		t->answer++;
 	else if (c == '\n' && t->answer > 0)
-		verdict(t, MAMORI_TELNET_SUCCESS, K_NONE); /* a whole line of answer, no failure in it */
+		verdict(t, MAMORI_TELNET_SUCCESS,
+		    K_NONE); /* a whole line of answer, no failure in it */
 }
 
 /* The server stopped sending for now: what it shows is waiting for input. */
@@ -485,12 +492,12 @@ mamori_telnet_end(struct mamori_telnet *t)
 		int k = classify(t, t->srv_new);
 		enum mamori_telnet_result r = MAMORI_TELNET_UNKNOWN;
 
-		if (k == K_SHELL)
+		/* a shell prompt, or an answer to a line typed after the password: success;
+		 * a new login or password prompt: failure */
+		if (k == K_SHELL || ((t->flags & F_HELD) && t->answer > 0 && k == K_NONE))
 			r = MAMORI_TELNET_SUCCESS;
 		else if ((k == K_LOGIN || k == K_PASS) && (t->flags & F_PASS_PROMPTED))
 			r = MAMORI_TELNET_FAILED;
-		else if ((t->flags & F_HELD) && t->answer > 0 && k == K_NONE)
-			r = MAMORI_TELNET_SUCCESS;
 		verdict(t, r, K_NONE);
 	}
 	t->phase = P_ENDED;

@@ -10,66 +10,65 @@
 #include "mamori/json.h"
 #include "sensor_priv.h"
 
-#define CAT_LEAK  "Attempted Information Leak"
-#define CAT_USER  "Attempted User Privilege Gain"
-#define CAT_ADMIN "Attempted Administrator Privilege Gain"
+#define CAT_LEAK   "Attempted Information Leak"
+#define CAT_USER   "Attempted User Privilege Gain"
+#define CAT_ADMIN  "Attempted Administrator Privilege Gain"
 #define CAT_TROJAN "A Network Trojan was detected"
-#define CAT_DOS   "Attempted Denial of Service"
+#define CAT_DOS    "Attempted Denial of Service"
 #define CAT_POLICY "Potential Corporate Privacy Violation"
 
 const struct sig mamori_sigs[SIG_COUNT] = {
     [SIG_SCAN_MIRAI] = {9000001, MAMORI_STAGE_SCAN, 2,
-	"MAMORI Mirai scanner SYN (seq == destination address)", CAT_LEAK, "targets"},
+        "MAMORI Mirai scanner SYN (seq == destination address)", CAT_LEAK, "targets"},
     [SIG_SCAN_FANOUT] = {9000002, MAMORI_STAGE_SCAN, 2,
-	"MAMORI fan-out scan of Telnet/SSH/IoT ports", CAT_LEAK, "targets"},
-    [SIG_BRUTE_TELNET] = {9000010, MAMORI_STAGE_BRUTEFORCE, 2,
-	"MAMORI Telnet login brute force", CAT_USER, "credentials"},
+        "MAMORI fan-out scan of Telnet/SSH/IoT ports", CAT_LEAK, "targets"},
+    [SIG_BRUTE_TELNET] = {9000010, MAMORI_STAGE_BRUTEFORCE, 2, "MAMORI Telnet login brute force",
+        CAT_USER, "credentials"},
     [SIG_BRUTE_DEFAULT_OK] = {9000011, MAMORI_STAGE_BRUTEFORCE, 1,
-	"MAMORI Telnet login succeeded with a factory-default credential", CAT_ADMIN,
-	"credentials"},
+        "MAMORI Telnet login succeeded with a factory-default credential", CAT_ADMIN,
+        "credentials"},
     [SIG_BRUTE_SSH] = {9000012, MAMORI_STAGE_BRUTEFORCE, 2,
-	"MAMORI SSH login brute force (repeated connections)", CAT_USER, NULL},
+        "MAMORI SSH login brute force (repeated connections)", CAT_USER, NULL},
     [SIG_INF_SHELL] = {9000020, MAMORI_STAGE_INFECTION, 2,
-	"MAMORI bot shell escape after Telnet login (enable/system/shell/sh)", CAT_ADMIN,
-	"commands"},
+        "MAMORI bot shell escape after Telnet login (enable/system/shell/sh)", CAT_ADMIN,
+        "commands"},
     [SIG_INF_BUSYBOX] = {9000021, MAMORI_STAGE_INFECTION, 1,
-	"MAMORI BusyBox applet probe (/bin/busybox TOKEN) after Telnet login", CAT_TROJAN,
-	"commands"},
+        "MAMORI BusyBox applet probe (/bin/busybox TOKEN) after Telnet login", CAT_TROJAN,
+        "commands"},
     [SIG_INF_DROPPER] = {9000022, MAMORI_STAGE_INFECTION, 1,
-	"MAMORI bot dropper command (wget/tftp/echo) after Telnet login", CAT_TROJAN, "commands"},
+        "MAMORI bot dropper command (wget/tftp/echo) after Telnet login", CAT_TROJAN, "commands"},
     [SIG_INF_EXEC] = {9000023, MAMORI_STAGE_INFECTION, 1,
-	"MAMORI chmod/execute of a dropped file after Telnet login", CAT_TROJAN, "commands"},
+        "MAMORI chmod/execute of a dropped file after Telnet login", CAT_TROJAN, "commands"},
     [SIG_DL_BOTNAME] = {9000030, MAMORI_STAGE_DOWNLOAD, 1,
-	"MAMORI IoT malware download (architecture-suffixed bot name over HTTP)", CAT_TROJAN,
-	"urls"},
-    [SIG_DL_ELF] = {9000031, MAMORI_STAGE_DOWNLOAD, 3,
-	"MAMORI ELF executable fetched over HTTP", CAT_TROJAN, "files"},
-    [SIG_DL_TFTP] = {9000032, MAMORI_STAGE_DOWNLOAD, 1,
-	"MAMORI IoT malware download over TFTP", CAT_TROJAN, "files"},
+        "MAMORI IoT malware download (architecture-suffixed bot name over HTTP)", CAT_TROJAN,
+        "urls"},
+    [SIG_DL_ELF] = {9000031, MAMORI_STAGE_DOWNLOAD, 3, "MAMORI ELF executable fetched over HTTP",
+        CAT_TROJAN, "files"},
+    [SIG_DL_TFTP] = {9000032, MAMORI_STAGE_DOWNLOAD, 1, "MAMORI IoT malware download over TFTP",
+        CAT_TROJAN, "files"},
     [SIG_EXPLOIT] = {9100000, MAMORI_STAGE_EXPLOIT, 1, "MAMORI IoT web exploit", CAT_ADMIN,
-	"requests"},
+        "requests"},
     [SIG_REPORT] = {9000040, MAMORI_STAGE_REPORT, 1,
-	"MAMORI Mirai scan-result report (victim credentials to a report server)", CAT_TROJAN,
-	"victims"},
+        "MAMORI Mirai scan-result report (victim credentials to a report server)", CAT_TROJAN,
+        "victims"},
     [SIG_C2_MIRAI] = {9000050, MAMORI_STAGE_C2, 1,
-	"MAMORI Mirai C&C session (bot registration 00 00 00 01 and keep-alives)", CAT_TROJAN,
-	NULL},
+        "MAMORI Mirai C&C session (bot registration 00 00 00 01 and keep-alives)", CAT_TROJAN,
+        NULL},
     [SIG_C2_RESOLVER] = {9000051, MAMORI_STAGE_C2, 3,
-	"MAMORI device queries a public DNS resolver directly", CAT_POLICY, "names"},
+        "MAMORI device queries a public DNS resolver directly", CAT_POLICY, "names"},
     [SIG_DDOS_SYN] = {9000060, MAMORI_STAGE_DDOS, 1, "MAMORI SYN flood", CAT_DOS, NULL},
     [SIG_DDOS_ACK] = {9000061, MAMORI_STAGE_DDOS, 1, "MAMORI ACK flood", CAT_DOS, NULL},
     [SIG_DDOS_STOMP] = {9000062, MAMORI_STAGE_DDOS, 1, "MAMORI TCP STOMP flood (ACK+PSH data)",
-	CAT_DOS, NULL},
+        CAT_DOS, NULL},
     [SIG_DDOS_UDP] = {9000063, MAMORI_STAGE_DDOS, 1, "MAMORI UDP flood (generic)", CAT_DOS, NULL},
     [SIG_DDOS_UDP_PLAIN] = {9000064, MAMORI_STAGE_DDOS, 1, "MAMORI UDP flood (plain)", CAT_DOS,
-	NULL},
+        NULL},
     [SIG_DDOS_VSE] = {9000065, MAMORI_STAGE_DDOS, 1,
-	"MAMORI Valve Source Engine query flood (Mirai VSE)", CAT_DOS, NULL},
+        "MAMORI Valve Source Engine query flood (Mirai VSE)", CAT_DOS, NULL},
     [SIG_DDOS_DNS] = {9000066, MAMORI_STAGE_DDOS, 1,
-	"MAMORI DNS water torture (random labels under one domain)", CAT_DOS, NULL},
+        "MAMORI DNS water torture (random labels under one domain)", CAT_DOS, NULL},
     [SIG_DDOS_GREIP] = {9000067, MAMORI_STAGE_DDOS, 1, "MAMORI GRE IP flood", CAT_DOS, NULL},
-    [SIG_DDOS_GREETH] = {9000068, MAMORI_STAGE_DDOS, 1, "MAMORI GRE Ethernet flood", CAT_DOS,
-	NULL},
+    [SIG_DDOS_GREETH] = {9000068, MAMORI_STAGE_DDOS, 1, "MAMORI GRE Ethernet flood", CAT_DOS, NULL},
     [SIG_DDOS_HTTP] = {9000069, MAMORI_STAGE_DDOS, 1, "MAMORI HTTP request flood", CAT_DOS, NULL},
     [SIG_DDOS_ICMP] = {9000070, MAMORI_STAGE_DDOS, 1, "MAMORI ICMP echo flood", CAT_DOS, NULL},
 };
@@ -77,8 +76,8 @@ const struct sig mamori_sigs[SIG_COUNT] = {
 const char *
 mamori_stage_name(enum mamori_stage s)
 {
-	static const char *names[MAMORI_STAGE_COUNT] = {"scan", "bruteforce", "infection",
-	    "download", "exploit", "report", "c2", "ddos"};
+	static const char *names[MAMORI_STAGE_COUNT] = {
+	    "scan", "bruteforce", "infection", "download", "exploit", "report", "c2", "ddos"};
 
 	return (unsigned)s < MAMORI_STAGE_COUNT ? names[s] : "unknown";
 }
@@ -163,7 +162,7 @@ static void
 sketch_add(uint8_t *bits, const struct mamori_ip *ip)
 {
 	uint64_t h = mamori_hash(ip->b, sizeof(ip->b), 0x6a09e667f3bcc908ull);
-	unsigned b = (unsigned)(h % (HOST_BITMAP_BYTES * 8));
+	unsigned b = (unsigned)(h % ((uint64_t)HOST_BITMAP_BYTES * 8u));
 
 	bits[b / 8] |= (uint8_t)(1u << (b % 8));
 }
@@ -440,8 +439,8 @@ mamori_alert_text(const struct mamori_alert *a, struct mamori_buf *out)
 	if (a->has_dst)
 		mamori_ip_str(&a->dst, dip);
 	e = mamori_buf_printf(out, "%.19s %-10s sev %u  %s -> %s:%u %s  %s  count=%" PRIu64, ts,
-	    mamori_stage_name(a->stage), a->severity, sip, dip, a->dport,
-	    proto_name(a->proto, pn), a->signature, a->count);
+	    mamori_stage_name(a->stage), a->severity, sip, dip, a->dport, proto_name(a->proto, pn),
+	    a->signature, a->count);
 	if (e == MAMORI_OK && !a->has_dst)
 		e = mamori_buf_printf(out, " targets~%" PRIu64, a->distinct_dst);
 	for (size_t i = 0; e == MAMORI_OK && i < a->nitems && i < 6; i++)

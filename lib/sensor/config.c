@@ -13,9 +13,9 @@
 /* Public resolvers a device has no reason to query directly when its gateway resolves for
  * it; Mirai's resolver picks among 8.8.8.8, 74.82.42.42, 64.6.64.6 and 4.2.2.2
  * (bot/resolv.c). */
-#define DEFAULT_RESOLVERS                                                                     \
-	"8.8.8.8,8.8.4.4,1.1.1.1,1.0.0.1,9.9.9.9,149.112.112.112,208.67.222.222,208.67.220.220," \
-	"64.6.64.6,64.6.65.6,74.82.42.42,4.2.2.2,4.2.2.1,2001:4860:4860::8888,"                  \
+#define DEFAULT_RESOLVERS                                                                          \
+	"8.8.8.8,8.8.4.4,1.1.1.1,1.0.0.1,9.9.9.9,149.112.112.112,208.67.222.222,208.67.220.220,"   \
+	"64.6.64.6,64.6.65.6,74.82.42.42,4.2.2.2,4.2.2.1,2001:4860:4860::8888,"                    \
 	"2001:4860:4860::8844,2606:4700:4700::1111,2606:4700:4700::1001,2620:fe::fe"
 
 mamori_err
@@ -82,7 +82,7 @@ mamori_sensor_config_default(struct mamori_sensor_config *c)
 	/* Telnet, SSH and the ports Mirai and its successors scan or exploit: TR-069 7547,
 	 * Huawei 37215, Realtek 52869, ADB 5555, HTTP alternates, DVR 81/8000/9000, RTSP 554 */
 	must(mamori_portset_parse("23,2323,22,80,8080,8081,81,7547,37215,52869,5555,8000,9000,554,"
-				   "8443,2222,23231,60001",
+	                          "8443,2222,23231,60001",
 	    &c->scan_ports));
 	must(mamori_portset_parse("23,2323", &c->telnet_ports));
 	must(mamori_portset_parse("48101", &c->report_ports));
@@ -113,15 +113,15 @@ static mamori_err
 set_path(char *dst, size_t cap, const char *value, const char *key, struct mamori_diag *d)
 {
 	if (strlen(value) >= cap || value[0] == '\0')
-		return mamori_diag_set(d, MAMORI_E_TOOBIG, 0, 0, "%s: empty or longer than %zu bytes",
-		    key, cap - 1);
+		return mamori_diag_set(
+		    d, MAMORI_E_TOOBIG, 0, 0, "%s: empty or longer than %zu bytes", key, cap - 1);
 	memcpy(dst, value, strlen(value) + 1);
 	return MAMORI_OK;
 }
 
 mamori_err
-mamori_sensor_config_set(struct mamori_sensor_config *c, const char *key, const char *value,
-    struct mamori_diag *d)
+mamori_sensor_config_set(
+    struct mamori_sensor_config *c, const char *key, const char *value, struct mamori_diag *d)
 {
 	static const struct {
 		const char *key;
@@ -160,7 +160,8 @@ mamori_sensor_config_set(struct mamori_sensor_config *c, const char *key, const 
 		return mamori_cidrset_parse(value, &c->public_resolvers, d);
 	if (strcmp(key, "detect_resolvers") == 0) {
 		e = mamori_conf_bool(value, &c->detect_resolvers);
-		return e == MAMORI_OK ? e : mamori_diag_set(d, e, 0, 0, "%s must be yes or no", key);
+		return e == MAMORI_OK ? e
+		                      : mamori_diag_set(d, e, 0, 0, "%s must be yes or no", key);
 	}
 	if (strcmp(key, "data_dir") == 0)
 		return set_path(c->data_dir, sizeof(c->data_dir), value, key, d);
@@ -168,25 +169,25 @@ mamori_sensor_config_set(struct mamori_sensor_config *c, const char *key, const 
 		return set_path(c->rules_file, sizeof(c->rules_file), value, key, d);
 	if (strcmp(key, "credentials") == 0) {
 		if (c->ncreds_files >= sizeof(c->creds_files) / sizeof(c->creds_files[0]))
-			return mamori_diag_set(d, MAMORI_E_TOOBIG, 0, 0,
-			    "at most 4 credentials files");
-		e = set_path(c->creds_files[c->ncreds_files], sizeof(c->creds_files[0]), value, key,
-		    d);
+			return mamori_diag_set(
+			    d, MAMORI_E_TOOBIG, 0, 0, "at most 4 credentials files");
+		e = set_path(
+		    c->creds_files[c->ncreds_files], sizeof(c->creds_files[0]), value, key, d);
 		if (e == MAMORI_OK)
 			c->ncreds_files++;
 		return e;
 	}
 	if (strcmp(key, "scan_ports") == 0 || strcmp(key, "telnet_ports") == 0 ||
 	    strcmp(key, "report_ports") == 0) {
-		struct mamori_portset *ps = key[0] == 's' ? &c->scan_ports
-		    : key[0] == 't'                       ? &c->telnet_ports
-							  : &c->report_ports;
+		struct mamori_portset *ps = key[0] == 's'   ? &c->scan_ports
+		                            : key[0] == 't' ? &c->telnet_ports
+		                                            : &c->report_ports;
 
 		e = mamori_portset_parse(value, ps);
 		return e == MAMORI_OK ? e
-				      : mamori_diag_set(d, e, 0, 0,
-					    "%s must list 1 to %d ports (1-65535), comma-separated",
-					    key, MAMORI_SENSOR_PORTS_MAX);
+		                      : mamori_diag_set(d, e, 0, 0,
+		                            "%s must list 1 to %d ports (1-65535), comma-separated",
+		                            key, MAMORI_SENSOR_PORTS_MAX);
 	}
 	return mamori_diag_set(d, MAMORI_E_NOTFOUND, 0, 0, "unknown key '%s'", key);
 }

@@ -8,9 +8,9 @@
 
 #include "sensor_priv.h"
 
-#define CREDS_MAX        100000            /* pairs in all dictionaries together */
-#define CREDS_FILE_MAX   (16u * 1024u * 1024u)
-#define CREDS_FIELD_MAX  128
+#define CREDS_MAX       100000 /* pairs in all dictionaries together */
+#define CREDS_FILE_MAX  ((size_t)16 * 1024 * 1024)
+#define CREDS_FIELD_MAX 128
 
 struct creds {
 	uint64_t *slot; /* open addressing; 0 = empty */
@@ -106,7 +106,7 @@ parse_line(struct creds *cr, const char *line, size_t n, int kind)
 		return MAMORI_OK;
 	if (kind == 1 && n >= 17 && memcmp(line, "username\tpassword", 17) == 0)
 		return MAMORI_OK; /* the header row */
-	if (kind == 2) { /* csv: skip the vendor column */
+	if (kind == 2) {          /* csv: skip the vendor column */
 		const char *c1 = memchr(line, ',', n);
 
 		if (c1 == NULL)
@@ -181,7 +181,7 @@ load_file(struct creds *cr, const char *path, struct mamori_diag *d)
 				mamori_buf_free(&b);
 				return mamori_diag_set(d, e, pos, line, "%s:%zu: %s", path, line,
 				    e == MAMORI_E_TOOBIG ? "field or dictionary too large"
-							 : "expected a user and a password");
+				                         : "expected a user and a password");
 			}
 		}
 		pos += n + (nl ? 1 : 0);

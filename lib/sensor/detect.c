@@ -34,7 +34,8 @@ jstr(char *out, size_t cap, const uint8_t *s, size_t n)
 	mamori_buf_init(&b, cap - 1);
 	while (n > 0) {
 		b.len = 0;
-		if (mamori_buf_putc(&b, '"') == MAMORI_OK && mamori_json_escape(&b, s, n) == MAMORI_OK &&
+		if (mamori_buf_putc(&b, '"') == MAMORI_OK &&
+		    mamori_json_escape(&b, s, n) == MAMORI_OK &&
 		    mamori_buf_putc(&b, '"') == MAMORI_OK)
 			break;
 		n = n > 8 ? n - 8 : 0; /* too long: cut the source and retry */
@@ -69,12 +70,12 @@ emit(struct worker *w, struct event *ev)
 	sensor_lock(s);
 	agg_event(s, ev);
 	if (ev->has_src && home(w, &ev->src))
-		timeline_add(s->tl, &ev->src, sg->stage, true, ev->ts_us,
-		    ev->has_dst ? &ev->dst : NULL);
+		timeline_add(
+		    s->tl, &ev->src, sg->stage, true, ev->ts_us, ev->has_dst ? &ev->dst : NULL);
 	if (ev->has_dst && !ev->timeline_src_only && home(w, &ev->dst)) {
 		backfill_scanned(w, &ev->dst);
-		timeline_add(s->tl, &ev->dst, sg->stage, false, ev->ts_us,
-		    ev->has_src ? &ev->src : NULL);
+		timeline_add(
+		    s->tl, &ev->dst, sg->stage, false, ev->ts_us, ev->has_src ? &ev->src : NULL);
 	}
 	sensor_unlock(s);
 }
@@ -124,7 +125,7 @@ host_of(struct worker *w, const struct mamori_ip *ip)
 static void
 sketch_set(uint8_t *bits, uint64_t h)
 {
-	unsigned b = (unsigned)(h % (HOST_BITMAP_BYTES * 8));
+	unsigned b = (unsigned)(h % ((uint64_t)HOST_BITMAP_BYTES * 8u));
 
 	bits[b / 8] |= (uint8_t)(1u << (b % 8));
 }
@@ -210,7 +211,7 @@ detect_syn(struct worker *w, const struct mamori_pkt *p)
 	if (in_ports(&c->scan_ports, p->dport)) {
 		struct host *h = host_of(w, &p->src);
 		unsigned bit = (unsigned)(mamori_hash(p->dst.b, 16, 0x3c6ef372fe94f82bull) %
-		    (HOST_BITMAP_BYTES * 8));
+		                          ((uint64_t)HOST_BITMAP_BYTES * 8u));
 		uint8_t mask = (uint8_t)(1u << (bit % 8));
 		bool fresh;
 
@@ -230,21 +231,23 @@ detect_syn(struct worker *w, const struct mamori_pkt *p)
 		if (h->scan_alerted || h->scan_zeros <= w->scan_zeros_thr) {
 			char extra[112];
 			/* linear counting from the zero bits kept up to date as bits are set */
-			uint64_t n = (uint64_t)(-(HOST_BITMAP_BYTES * 8.0) *
-				__builtin_log((h->scan_zeros ? h->scan_zeros : 1) /
-				    (HOST_BITMAP_BYTES * 8.0)) +
-			    0.5);
+			uint64_t n =
+			    (uint64_t)(-(HOST_BITMAP_BYTES * 8.0) *
+			                   __builtin_log((h->scan_zeros ? h->scan_zeros : 1) /
+			                                 (HOST_BITMAP_BYTES * 8.0)) +
+			               0.5);
 
 			ev_init(&ev, SIG_SCAN_FANOUT, p);
 			ev.has_dst = false;
 			/* the first alert counts the targets seen so far in the window */
-			ev.add = h->scan_alerted ? 1 : (uint32_t)(HOST_BITMAP_BYTES * 8 - h->scan_zeros);
+			ev.add =
+			    h->scan_alerted ? 1 : (uint32_t)(HOST_BITMAP_BYTES * 8 - h->scan_zeros);
 			ev.target_for_distinct = &p->dst;
 			ev.item_ip = &p->dst;
 			ev.item_port = p->dport;
 			(void)snprintf(extra, sizeof(extra),
 			    "\"targets_in_window\":%llu,\"window_s\":%u,\"threshold\":%u",
-			    (unsigned long long)(n * w->rate_div), c->scan_window, c->scan_hosts);
+			    (unsigned long long)n * w->rate_div, c->scan_window, c->scan_hosts);
 			ev.extra = extra;
 			h->scan_alerted = true;
 			emit(w, &ev);
@@ -257,8 +260,8 @@ detect_syn(struct worker *w, const struct mamori_pkt *p)
 static const enum sig_id vec_sig[V_COUNT] = {SIG_DDOS_SYN, SIG_DDOS_ACK, SIG_DDOS_STOMP,
     SIG_DDOS_UDP, SIG_DDOS_UDP_PLAIN, SIG_DDOS_VSE, SIG_DDOS_DNS, SIG_DDOS_GREIP, SIG_DDOS_GREETH,
     SIG_DDOS_HTTP, SIG_DDOS_ICMP};
-static const char *vec_name[V_COUNT] = {"syn", "ack", "stomp", "udp", "udp_plain", "vse", "dns",
-    "greip", "greeth", "http", "icmp"};
+static const char *vec_name[V_COUNT] = {
+    "syn", "ack", "stomp", "udp", "udp_plain", "vse", "dns", "greip", "greeth", "http", "icmp"};
 
 static uint64_t
 srcbits_estimate(const uint8_t bits[32])
@@ -268,7 +271,7 @@ srcbits_estimate(const uint8_t bits[32])
 	for (size_t i = 0; i < 32; i++)
 		zeros += 8u - (unsigned)__builtin_popcount(bits[i]);
 	if (zeros == 0)
-		return 256u * 6u; /* saturated: at least this many */
+		return (uint64_t)256u * 6u; /* saturated: at least this many */
 	return (uint64_t)(-256.0 * __builtin_log(zeros / 256.0) + 0.5);
 }
 
@@ -282,8 +285,8 @@ flood_threshold(const struct worker *w, enum ddos_vec v)
 }
 
 static void
-flood_event(struct worker *w, const struct mamori_pkt *p, const struct flood_slot *fs,
-    uint32_t add, uint32_t pps)
+flood_event(struct worker *w, const struct mamori_pkt *p, const struct flood_slot *fs, uint32_t add,
+    uint32_t pps)
 {
 	enum ddos_vec v = (enum ddos_vec)fs->vec;
 	struct event ev;
@@ -306,8 +309,8 @@ flood_event(struct worker *w, const struct mamori_pkt *p, const struct flood_slo
 	} else {
 		ev.ts_us = (uint64_t)fs->sec * 1000000u + 999999u;
 	}
-	(void)snprintf(extra, sizeof(extra),
-	    "\"vector\":\"%s\",\"pps\":%u,\"threshold_pps\":%u%s", vec_name[v], pps * w->rate_div,
+	(void)snprintf(extra, sizeof(extra), "\"vector\":\"%s\",\"pps\":%u,\"threshold_pps\":%u%s",
+	    vec_name[v], pps * w->rate_div,
 	    v == V_HTTP ? w->s->cfg.http_flood_rps : w->s->cfg.ddos_pps,
 	    mirai_shape ? ",\"mirai_shape\":\"mss 1400-1415\"" : "");
 	ev.extra = extra;
@@ -342,8 +345,12 @@ ddos_count(struct worker *w, const struct mamori_pkt *p, enum ddos_vec v,
 		fs = b;
 	} else {
 		/* take the slot whose target was quiet longest (or fewest packets) */
-		fs = !a->used ? a : !b->used ? b : a->sec < b->sec ? a : b->sec < a->sec ? b
-		    : a->cnt <= b->cnt ? a : b;
+		fs = !a->used           ? a
+		     : !b->used         ? b
+		     : a->sec < b->sec  ? a
+		     : b->sec < a->sec  ? b
+		     : a->cnt <= b->cnt ? a
+		                        : b;
 		if (fs->used)
 			flood_close(w, fs);
 		memset(fs, 0, sizeof(*fs));
@@ -390,9 +397,8 @@ ddos_count(struct worker *w, const struct mamori_pkt *p, enum ddos_vec v,
 		fs->dport = p->dport;
 		/* Mirai attack_tcp_syn: MSS option 1400 + (rand & 0x0f) */
 		fs->mirai_shape = p->mss >= 1400 && p->mss <= 1415;
-		fs->proto = p->tun != MAMORI_TUN_NONE && (v == V_GREIP || v == V_GREETH)
-		    ? 47
-		    : p->proto;
+		fs->proto =
+		    p->tun != MAMORI_TUN_NONE && (v == V_GREIP || v == V_GREETH) ? 47 : p->proto;
 		if (w->nflood_open < FLOOD_OPEN_MAX)
 			w->flood_open[w->nflood_open++] = (uint32_t)(fs - w->flood);
 		/* count each packet once: a previous second that alerted has reported its own */
@@ -513,16 +519,16 @@ detect_dns(struct worker *w, const struct mamori_pkt *p)
 		}
 		h->dns_cnt++;
 		sketch_set(h->dns_bits, lh);
-		if (h->dns_cnt >= thr && (h->dns_alerted || sketch_count(h->dns_bits) * 10 >=
-							       (uint64_t)thr * 8)) {
+		if (h->dns_cnt >= thr &&
+		    (h->dns_alerted || sketch_count(h->dns_bits) * 10 >= (uint64_t)thr * 8)) {
 			char extra[256];
 
 			ev_init(&ev, SIG_DDOS_DNS, p);
 			ev.add = h->dns_alerted ? 1 : h->dns_cnt;
 			jstr(item, 96, (const uint8_t *)parent, strlen(parent));
 			(void)snprintf(extra, sizeof(extra),
-			    "\"vector\":\"dns\",\"domain\":%.96s,\"qps\":%u,\"threshold_qps\":%u", item,
-			    h->dns_cnt * w->rate_div, c->dns_flood_qps);
+			    "\"vector\":\"dns\",\"domain\":%.96s,\"qps\":%u,\"threshold_qps\":%u",
+			    item, h->dns_cnt * w->rate_div, c->dns_flood_qps);
 			ev.extra = extra;
 			h->dns_alerted = true;
 			emit(w, &ev);
@@ -535,8 +541,8 @@ detect_packet(struct worker *w, const struct mamori_pkt *p, struct flow *f, bool
 {
 	/* GRE floods (Mirai attack_gre.c): counted on the outer target, not the inner packet */
 	if (p->tun == MAMORI_TUN_GRE && (p->gre_proto == 0x0800 || p->gre_proto == 0x6558)) {
-		ddos_count(w, p, p->gre_proto == 0x0800 ? V_GREIP : V_GREETH, &p->tun_src,
-		    &p->tun_dst);
+		ddos_count(
+		    w, p, p->gre_proto == 0x0800 ? V_GREIP : V_GREETH, &p->tun_src, &p->tun_dst);
 		return;
 	}
 	if (!p->l4) {
@@ -547,7 +553,7 @@ detect_packet(struct worker *w, const struct mamori_pkt *p, struct flow *f, bool
 	switch (p->proto) {
 	case 6: {
 		uint8_t fl = p->tcp_flags & (MAMORI_TCP_SYN | MAMORI_TCP_ACK | MAMORI_TCP_RST |
-						MAMORI_TCP_PSH | MAMORI_TCP_FIN);
+		                                MAMORI_TCP_PSH | MAMORI_TCP_FIN);
 
 		if ((fl & (MAMORI_TCP_SYN | MAMORI_TCP_ACK)) == MAMORI_TCP_SYN) {
 			detect_syn(w, p);
@@ -570,7 +576,7 @@ detect_packet(struct worker *w, const struct mamori_pkt *p, struct flow *f, bool
 			if (f != NULL && from_init && !(f->flags & FLOW_RESP_LIVE))
 				ddos_count(w, p, V_ACK, &p->src, &p->dst);
 			else if (f != NULL && from_init && (f->flags & FLOW_HANDSHAKE) &&
-				 fl == (MAMORI_TCP_ACK | MAMORI_TCP_PSH) && p->paylen > 0)
+			         fl == (MAMORI_TCP_ACK | MAMORI_TCP_PSH) && p->paylen > 0)
 				ddos_count(w, p, V_STOMP, &p->src, &p->dst);
 		}
 		break;
@@ -588,7 +594,8 @@ detect_packet(struct worker *w, const struct mamori_pkt *p, struct flow *f, bool
 		    memcmp(p->payload, "\xff\xff\xff\xffTSource Engine Query", 24) == 0)
 			ddos_count(w, p, V_VSE, &p->src, &p->dst);
 		else if (p->dport != 53)
-			ddos_count(w, p, f != NULL && f->pkts[0] + f->pkts[1] > 10 ? V_UDP_PLAIN : V_UDP,
+			ddos_count(w, p,
+			    f != NULL && f->pkts[0] + f->pkts[1] > 10 ? V_UDP_PLAIN : V_UDP,
 			    &p->src, &p->dst);
 		break;
 	case 1:
@@ -627,9 +634,9 @@ telnet_cb(void *arg, const struct mamori_telnet_event *tev)
 
 	if (tev->kind == MAMORI_TELNET_EV_LOGIN) {
 		bool dict = creds_has(w->s->creds, tev->user, tev->pass);
-		const char *res = tev->result == MAMORI_TELNET_SUCCESS ? "success"
-		    : tev->result == MAMORI_TELNET_FAILED              ? "failed"
-								       : "unknown";
+		const char *res = tev->result == MAMORI_TELNET_SUCCESS  ? "success"
+		                  : tev->result == MAMORI_TELNET_FAILED ? "failed"
+		                                                        : "unknown";
 
 		jstr(u, sizeof(u), (const uint8_t *)tev->user, strlen(tev->user));
 		jstr(pw, sizeof(pw), (const uint8_t *)tev->pass, strlen(tev->pass));
@@ -659,14 +666,14 @@ telnet_cb(void *arg, const struct mamori_telnet_event *tev)
 		if (bb != NULL && upper_token(bb + 13))
 			sig = SIG_INF_BUSYBOX;
 		else if (strstr(l, "wget ") || strstr(l, "tftp ") || strstr(l, "ftpget ") ||
-			 strstr(l, "curl ") || (strstr(l, "echo ") && strstr(l, "\\x")))
+		         strstr(l, "curl ") || (strstr(l, "echo ") && strstr(l, "\\x")))
 			sig = SIG_INF_DROPPER;
 		else if (strstr(l, "chmod ") || strncmp(l, "./", 2) == 0 || strstr(l, "; ./") ||
-			 strstr(l, ";./"))
+		         strstr(l, ";./"))
 			sig = SIG_INF_EXEC;
 		else if (strcmp(l, "enable") == 0 || strcmp(l, "system") == 0 ||
-			 strcmp(l, "shell") == 0 || strcmp(l, "sh") == 0 ||
-			 strcmp(l, "linuxshell") == 0)
+		         strcmp(l, "shell") == 0 || strcmp(l, "sh") == 0 ||
+		         strcmp(l, "linuxshell") == 0)
 			sig = SIG_INF_SHELL;
 		if (sig == SIG_COUNT)
 			return;
@@ -711,14 +718,15 @@ http_request(struct worker *w, struct flow *f, struct stream *st, bool ending)
 		return hb->len;
 	}
 	want = rq.has_content_length && rq.content_length < HTTP_BODY_WANT
-	    ? (size_t)rq.content_length
-	    : (rq.has_content_length ? HTTP_BODY_WANT : 0);
+	           ? (size_t)rq.content_length
+	           : (rq.has_content_length ? HTTP_BODY_WANT : 0);
 	if (hb->len - rq.head_len < want && !ending && hb->len < hb->max)
 		return 0; /* wait for the body bytes the rules look at */
 	blen = hb->len - rq.head_len < want ? hb->len - rq.head_len : want;
 	ulen = mamori_http_unescape(rq.uri.p, rq.uri.len, false, uri, sizeof(uri));
 	lower_copy(uri, (const uint8_t *)uri, ulen);
-	lower_copy(head, hb->p, rq.head_len < MAMORI_HTTP_HEAD_MAX ? rq.head_len : MAMORI_HTTP_HEAD_MAX);
+	lower_copy(
+	    head, hb->p, rq.head_len < MAMORI_HTTP_HEAD_MAX ? rq.head_len : MAMORI_HTTP_HEAD_MAX);
 	{
 		char tmp[HTTP_BODY_WANT + 1];
 
@@ -743,7 +751,8 @@ http_request(struct worker *w, struct flow *f, struct stream *st, bool ending)
 				memcpy(full, rq.host.p, rq.host.len);
 				n = rq.host.len;
 			}
-			memcpy(full + n, rq.uri.p, rq.uri.len < MAMORI_HTTP_URI_MAX ? rq.uri.len : 0);
+			memcpy(
+			    full + n, rq.uri.p, rq.uri.len < MAMORI_HTTP_URI_MAX ? rq.uri.len : 0);
 			n += rq.uri.len < MAMORI_HTTP_URI_MAX ? rq.uri.len : 0;
 			ev_stream(&ev, SIG_DL_BOTNAME, w, f);
 			jstr(item, sizeof(item), full, n);
@@ -816,10 +825,13 @@ http_response(struct worker *w, struct flow *f, struct stream *st)
 		return 0;
 	if (rs.has_content_length && rs.content_length > body)
 		st->d[1].skip = rs.content_length - body;
-	if (body >= 20 && memcmp(hb->p + rs.head_len, "\x7f" "ELF", 4) == 0) {
+	if (body >= 20 && memcmp(hb->p + rs.head_len,
+	                      "\x7f"
+	                      "ELF",
+	                      4) == 0) {
 		const uint8_t *elf = hb->p + rs.head_len;
 		unsigned mach = elf[5] == 2 ? (unsigned)elf[18] << 8 | elf[19]
-					    : (unsigned)elf[19] << 8 | elf[18];
+		                            : (unsigned)elf[19] << 8 | elf[18];
 		bool compromised;
 
 		/* Devices also fetch firmware over plain HTTP (seen in the IoT Sentinel captures):
@@ -828,7 +840,7 @@ http_response(struct worker *w, struct flow *f, struct stream *st)
 		ev_stream(&ev, SIG_DL_ELF, w, f);
 		sensor_lock(w->s);
 		compromised = timeline_has(w->s->tl, &ev.src, MAMORI_STAGE_BRUTEFORCE, false) ||
-		    timeline_has(w->s->tl, &ev.src, MAMORI_STAGE_INFECTION, false);
+		              timeline_has(w->s->tl, &ev.src, MAMORI_STAGE_INFECTION, false);
 		sensor_unlock(w->s);
 		ev.severity = compromised ? 1 : 3;
 		/* the server sent it: the client (the device) fetched it */
@@ -846,7 +858,8 @@ http_response(struct worker *w, struct flow *f, struct stream *st)
 	return hb->len;
 }
 
-/* ---- report and C&C ---------------------------------------------------------------------------- */
+/* ---- report and C&C ----------------------------------------------------------------------------
+ */
 
 static void
 report_parse(struct worker *w, struct flow *f, struct stream *st)
@@ -865,7 +878,8 @@ report_parse(struct worker *w, struct flow *f, struct stream *st)
 	mamori_reader_init(&r, hb->p, hb->len);
 	if (mamori_read_u8(&r, &z) != MAMORI_OK || mamori_read_be32(&r, &ip) != MAMORI_OK ||
 	    mamori_read_be16(&r, &port) != MAMORI_OK || mamori_read_u8(&r, &ulen) != MAMORI_OK ||
-	    mamori_read_span(&r, ulen, &user) != MAMORI_OK || mamori_read_u8(&r, &plen) != MAMORI_OK ||
+	    mamori_read_span(&r, ulen, &user) != MAMORI_OK ||
+	    mamori_read_u8(&r, &plen) != MAMORI_OK ||
 	    mamori_read_span(&r, plen, &pass) != MAMORI_OK)
 		return; /* wait for more */
 	st->report_done = true;
@@ -874,8 +888,8 @@ report_parse(struct worker *w, struct flow *f, struct stream *st)
 	jstr(u, sizeof(u), user.p, user.len);
 	jstr(pw, sizeof(pw), pass.p, pass.len);
 	(void)snprintf(item, sizeof(item),
-	    "{\"victim\":\"%u.%u.%u.%u:%u\",\"user\":%s,\"password\":%s}", ip >> 24, (ip >> 16) & 255,
-	    (ip >> 8) & 255, ip & 255, port, u, pw);
+	    "{\"victim\":\"%u.%u.%u.%u:%u\",\"user\":%s,\"password\":%s}", ip >> 24,
+	    (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, port, u, pw);
 	ev_stream(&ev, SIG_REPORT, w, f);
 	ev.item = item;
 	emit(w, &ev);
@@ -915,15 +929,15 @@ c2_check(struct worker *w, struct flow *f, struct stream *st)
 		ev.extra = extra;
 		emit(w, &ev);
 	}
-	while (hb->len >= (size_t)st->c2_hdr_len + 2 * (st->c2_keepalives + 1)) {
+	while (hb->len >= (size_t)st->c2_hdr_len + 2 * ((size_t)st->c2_keepalives + 1)) {
 		size_t at = st->c2_hdr_len + 2 * (size_t)st->c2_keepalives;
 
 		if (hb->p[at] != 0 || hb->p[at + 1] != 0)
 			break;
 		st->c2_keepalives++;
 		jstr(id, sizeof(id), hb->p + 5, st->c2_hdr_len - 5);
-		(void)snprintf(extra, sizeof(extra), "\"bot_id\":%s,\"keepalives\":%u", id,
-		    st->c2_keepalives);
+		(void)snprintf(
+		    extra, sizeof(extra), "\"bot_id\":%s,\"keepalives\":%u", id, st->c2_keepalives);
 		ev_stream(&ev, SIG_C2_MIRAI, w, f);
 		ev.extra = extra;
 		emit(w, &ev);
@@ -931,8 +945,8 @@ c2_check(struct worker *w, struct flow *f, struct stream *st)
 }
 
 void
-detect_stream(struct worker *w, struct flow *f, struct stream *st, int dir, const uint8_t *p,
-    size_t n)
+detect_stream(
+    struct worker *w, struct flow *f, struct stream *st, int dir, const uint8_t *p, size_t n)
 {
 	const struct flow_key *k = flow_key_of(f);
 	uint16_t sport = f->init_is_a ? k->bp : k->ap; /* the server's port */

@@ -88,8 +88,8 @@ mamori_sensor_new(const struct mamori_sensor_config *c, mamori_alert_fn on_alert
 	struct mamori_buf b;
 
 	if (c->workers == 0 || c->workers > MAMORI_SENSOR_MAX_WORKERS)
-		return mamori_diag_set(d, MAMORI_E_INVAL, 0, 0, "workers must be 1 to %d",
-		    MAMORI_SENSOR_MAX_WORKERS);
+		return mamori_diag_set(
+		    d, MAMORI_E_INVAL, 0, 0, "workers must be 1 to %d", MAMORI_SENSOR_MAX_WORKERS);
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return MAMORI_E_NOMEM;
@@ -148,7 +148,7 @@ mamori_sensor_new(const struct mamori_sensor_config *c, mamori_alert_fn on_alert
 		(void)snprintf(path, sizeof(path), "%s", c->rules_file);
 	else
 		(void)snprintf(path, sizeof(path), "%s/sensor/exploit.rules", c->data_dir);
-	mamori_buf_init(&b, 1024 * 1024);
+	mamori_buf_init(&b, (size_t)1024 * 1024);
 	e = mamori_read_file(path, &b);
 	if (e != MAMORI_OK) {
 		mamori_buf_free(&b);
@@ -162,7 +162,8 @@ mamori_sensor_new(const struct mamori_sensor_config *c, mamori_alert_fn on_alert
 			char msg[MAMORI_DIAG_MSG_MAX];
 
 			(void)snprintf(msg, sizeof(msg), "%s", d->msg);
-			(void)snprintf(d->msg, sizeof(d->msg), "%.60s:%zu: %.80s", path, d->line, msg);
+			(void)snprintf(
+			    d->msg, sizeof(d->msg), "%.60s:%zu: %.80s", path, d->line, msg);
 		}
 		goto fail;
 	}
@@ -283,7 +284,7 @@ prepare(struct worker *w, const struct mamori_cap_rec *rec, struct prepared *pp)
 {
 	pp->wirelen = rec->wirelen;
 	pp->ok = mamori_pkt_decode(&pp->p, rec->linktype, rec->data, rec->caplen, rec->wirelen) ==
-	    MAMORI_OK;
+	         MAMORI_OK;
 	pp->p.ts_us = rec->ts_us;
 	pp->want_host = false;
 	pp->want_flood = false;
@@ -294,11 +295,12 @@ prepare(struct worker *w, const struct mamori_cap_rec *rec, struct prepared *pp)
 		make_key(&pp->p, &pp->k, &pp->src_is_a);
 		ktab_hash(&w->flows, &pp->k, &pp->b, &pp->tag);
 		/* guess the tables detect_packet() will touch, so the batch can prefetch them */
-		if (p->proto == 6 && (p->tcp_flags & (MAMORI_TCP_SYN | MAMORI_TCP_ACK)) ==
-					 MAMORI_TCP_SYN) {
+		if (p->proto == 6 &&
+		    (p->tcp_flags & (MAMORI_TCP_SYN | MAMORI_TCP_ACK)) == MAMORI_TCP_SYN) {
 			pp->want_flood = true;
 			pp->fi = flood_index(&p->dst, V_SYN);
-			if (p->ipver == 4 && p->seq == mamori_ip_v4(&p->dst) && w->s->cfg.home_net.any) {
+			if (p->ipver == 4 && p->seq == mamori_ip_v4(&p->dst) &&
+			    w->s->cfg.home_net.any) {
 				pp->want_scanned = true;
 				pp->si = scanned_index(&p->dst);
 			}
@@ -326,8 +328,8 @@ mamori_sensor_packet(struct mamori_sensor *s, unsigned wi, const struct mamori_c
 }
 
 void
-mamori_sensor_packets(struct mamori_sensor *s, unsigned wi, const struct mamori_cap_rec *recs,
-    size_t n)
+mamori_sensor_packets(
+    struct mamori_sensor *s, unsigned wi, const struct mamori_cap_rec *recs, size_t n)
 {
 	struct worker *w = &s->w[wi < s->nw ? wi : 0];
 	struct prepared pp[MAMORI_SENSOR_BATCH];
@@ -403,8 +405,8 @@ process(struct worker *w, struct prepared *pp)
 			f->id = w->next_flow_id++;
 			f->first = w->now;
 			f->init_is_a = pp->src_is_a;
-			if (pk->proto == 6 && (pk->tcp_flags & (MAMORI_TCP_SYN | MAMORI_TCP_ACK)) ==
-						 MAMORI_TCP_SYN)
+			if (pk->proto == 6 &&
+			    (pk->tcp_flags & (MAMORI_TCP_SYN | MAMORI_TCP_ACK)) == MAMORI_TCP_SYN)
 				f->flags |= FLOW_HANDSHAKE;
 			else if (pk->proto == 6)
 				f->flags |= FLOW_MIDSTREAM;
@@ -441,8 +443,8 @@ process(struct worker *w, struct prepared *pp)
 	}
 	/* a reset, or FIN from both sides, ends the session for the analyzers */
 	if (f != NULL && f->st != NULL &&
-	    ((pk->tcp_flags & MAMORI_TCP_RST) ||
-		((f->tcp_flags_seen[0] & MAMORI_TCP_FIN) && (f->tcp_flags_seen[1] & MAMORI_TCP_FIN))))
+	    ((pk->tcp_flags & MAMORI_TCP_RST) || ((f->tcp_flags_seen[0] & MAMORI_TCP_FIN) &&
+	                                             (f->tcp_flags_seen[1] & MAMORI_TCP_FIN))))
 		end_stream(w, f);
 	w->pkt = NULL;
 	w->cur_flow = NULL;
@@ -485,8 +487,8 @@ mamori_sensor_get_stats(struct mamori_sensor *s, struct mamori_sensor_stats *st)
 		st->flow_evictions += a->flow_evictions;
 		st->flow_expired += a->flow_expired;
 		st->flows_active_max += a->flows_active_max > s->w[i].flows.used
-		    ? a->flows_active_max
-		    : s->w[i].flows.used;
+		                            ? a->flows_active_max
+		                            : s->w[i].flows.used;
 		st->host_evictions += a->host_evictions;
 		st->streams += a->streams;
 		st->stream_drops += a->stream_drops;
@@ -537,7 +539,8 @@ mamori_sensor_stats_format(const struct mamori_sensor_stats *st, bool json, stru
 		    (unsigned long long)st->alerts_dropped);
 		for (int k = 0; k < MAMORI_STAGE_COUNT && e == MAMORI_OK; k++)
 			e = mamori_buf_printf(out, "%s\"%s\":%llu", k ? "," : "",
-			    mamori_stage_name((enum mamori_stage)k), (unsigned long long)st->alerts[k]);
+			    mamori_stage_name((enum mamori_stage)k),
+			    (unsigned long long)st->alerts[k]);
 		if (e == MAMORI_OK)
 			e = mamori_buf_printf(out, "}}}\n");
 		return e;

@@ -175,7 +175,7 @@ take_slot(struct ktab *t, bool *evicted)
 	 * (neighbours share cache lines and prefetch well; the hand moves on each time) */
 	for (int k = 0; k < KTAB_SAMPLE; k++) {
 		uint32_t c = t->hand + (uint32_t)k < t->cap ? t->hand + (uint32_t)k
-							    : t->hand + (uint32_t)k - t->cap;
+		                                            : t->hand + (uint32_t)k - t->cap;
 
 		if (ent(t, c)->tag != 0 && ent(t, c)->last < oldest) {
 			oldest = ent(t, c)->last;

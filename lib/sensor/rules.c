@@ -9,18 +9,25 @@
 #include "sensor_priv.h"
 
 #define RULES_LINE_MAX 1024
-#define RULES_FILE_MAX (1024u * 1024u)
+#define RULES_FILE_MAX ((size_t)1024 * 1024)
+
+_Static_assert(
+    RULE_MSG_MAX <= RULE_PAT_MAX && RULE_REF_MAX <= RULE_PAT_MAX, "token buffer holds every value");
 
 static char
 lower(char c)
 {
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+	static const char lo[] = "abcdefghijklmnopqrstuvwxyz";
+
+	if (c >= 'A' && c <= 'Z')
+		return lo[c - 'A'];
+	return c;
 }
 
 /* Reads one key=value token at *pp; value bare or "quoted" with \" and \\ escapes. */
 static mamori_err
-token(const char **pp, const char *end, char *key, size_t kcap, char *val, size_t vcap,
-    size_t *vlen)
+token(
+    const char **pp, const char *end, char *key, size_t kcap, char *val, size_t vcap, size_t *vlen)
 {
 	const char *p = *pp;
 	size_t k = 0, v = 0;
@@ -64,11 +71,11 @@ token(const char **pp, const char *end, char *key, size_t kcap, char *val, size_
 }
 
 static mamori_err
-parse_rule(struct rule *r, const char *line, size_t n, struct mamori_diag *d, size_t off,
-    size_t lineno)
+parse_rule(
+    struct rule *r, const char *line, size_t n, struct mamori_diag *d, size_t off, size_t lineno)
 {
 	const char *p = line, *end = line + n;
-	char key[16], val[RULE_PAT_MAX > RULE_MSG_MAX ? RULE_PAT_MAX : RULE_MSG_MAX];
+	char key[16], val[RULE_PAT_MAX]; /* msg and ref are no longer (asserted below) */
 	size_t vlen;
 	mamori_err e;
 	uint64_t num;
@@ -79,11 +86,12 @@ parse_rule(struct rule *r, const char *line, size_t n, struct mamori_diag *d, si
 		if (e == MAMORI_E_NOTFOUND)
 			break;
 		if (e != MAMORI_OK)
-			return mamori_diag_set(d, e, off + (size_t)(p - line), lineno,
-			    "%s", e == MAMORI_E_TOOBIG ? "token too long" : "expected key=value");
+			return mamori_diag_set(d, e, off + (size_t)(p - line), lineno, "%s",
+			    e == MAMORI_E_TOOBIG ? "token too long" : "expected key=value");
 		if (strcmp(key, "sid") == 0) {
 			if (mamori_conf_u64(val, 1, UINT32_MAX, &num) != MAMORI_OK)
-				return mamori_diag_set(d, MAMORI_E_MALFORMED, off, lineno, "bad sid");
+				return mamori_diag_set(
+				    d, MAMORI_E_MALFORMED, off, lineno, "bad sid");
 			r->sid = (uint32_t)num;
 		} else if (strcmp(key, "severity") == 0) {
 			if (mamori_conf_u64(val, 1, 3, &num) != MAMORI_OK)
@@ -95,24 +103,24 @@ parse_rule(struct rule *r, const char *line, size_t n, struct mamori_diag *d, si
 		} else if (strcmp(key, "ref") == 0) {
 			memcpy(r->ref, val, vlen + 1);
 		} else if (strcmp(key, "uri") == 0 || strcmp(key, "body") == 0 ||
-			   strcmp(key, "headers") == 0 || strcmp(key, "any") == 0) {
+		           strcmp(key, "headers") == 0 || strcmp(key, "any") == 0) {
 			if (r->nconds >= RULE_CONDS_MAX)
 				return mamori_diag_set(d, MAMORI_E_TOOBIG, off, lineno,
 				    "more than %d conditions", RULE_CONDS_MAX);
 			if (vlen == 0)
-				return mamori_diag_set(d, MAMORI_E_MALFORMED, off, lineno,
-				    "empty pattern");
-			r->cond[r->nconds].field = key[0] == 'u' ? RF_URI
-			    : key[0] == 'b'                      ? RF_BODY
-			    : key[0] == 'h'                      ? RF_HEADERS
-								 : RF_ANY;
+				return mamori_diag_set(
+				    d, MAMORI_E_MALFORMED, off, lineno, "empty pattern");
+			r->cond[r->nconds].field = key[0] == 'u'   ? RF_URI
+			                           : key[0] == 'b' ? RF_BODY
+			                           : key[0] == 'h' ? RF_HEADERS
+			                                           : RF_ANY;
 			for (size_t i = 0; i <= vlen; i++)
 				r->cond[r->nconds].pat[i] = lower(val[i]);
 			r->cond[r->nconds].len = vlen;
 			r->nconds++;
 		} else {
-			return mamori_diag_set(d, MAMORI_E_NOTFOUND, off, lineno, "unknown key '%s'",
-			    key);
+			return mamori_diag_set(
+			    d, MAMORI_E_NOTFOUND, off, lineno, "unknown key '%s'", key);
 		}
 	}
 	if (r->sid == 0 || r->severity == 0 || r->msg[0] == '\0' || r->ref[0] == '\0' ||
@@ -130,8 +138,8 @@ mamori_rules_parse(struct rules *rs, const uint8_t *p, size_t len, struct mamori
 	mamori_err e = MAMORI_OK;
 
 	if (len > RULES_FILE_MAX)
-		return mamori_diag_set(d, MAMORI_E_TOOBIG, 0, 0, "rules file over %u bytes",
-		    RULES_FILE_MAX);
+		return mamori_diag_set(
+		    d, MAMORI_E_TOOBIG, 0, 0, "rules file over %zu bytes", RULES_FILE_MAX);
 	while (pos < len) {
 		const uint8_t *nl = memchr(p + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - (p + pos)) : len - pos;
@@ -140,8 +148,8 @@ mamori_rules_parse(struct rules *rs, const uint8_t *p, size_t len, struct mamori
 
 		lineno++;
 		if (n > RULES_LINE_MAX) {
-			e = mamori_diag_set(d, MAMORI_E_TOOBIG, pos, lineno, "line over %d bytes",
-			    RULES_LINE_MAX);
+			e = mamori_diag_set(
+			    d, MAMORI_E_TOOBIG, pos, lineno, "line over %d bytes", RULES_LINE_MAX);
 			goto out;
 		}
 		if (memchr(line, '\0', n) != NULL) {
@@ -239,7 +247,7 @@ mamori_rules_match(const struct rules *r, const char *uri, size_t urilen, const 
 				break;
 			case RF_ANY:
 				all = has(uri, urilen, pat, pl) || has(head, headlen, pat, pl) ||
-				    has(body, bodylen, pat, pl);
+				      has(body, bodylen, pat, pl);
 				break;
 			}
 		}

@@ -297,7 +297,7 @@ struct flood_slot {
 static inline uint32_t
 flood_index(const struct mamori_ip *target, unsigned vec)
 {
-	return (uint32_t)(mamori_hash(target->b, 16, 0xa54ff53a5f1d36f1ull) + 2u * vec) &
+	return (uint32_t)(mamori_hash(target->b, 16, 0xa54ff53a5f1d36f1ull) + (uint64_t)2u * vec) &
 	    (FLOOD_SLOTS - 1) & ~1u;
 } /* slots in an alerted second, closed by the per-second sweep */
 

@@ -78,7 +78,7 @@ drain(struct worker *w, struct flow *f, struct stream *st, int dir)
 		progress = false;
 		while (off < d->ooo_len) {
 			uint32_t s = (uint32_t)d->ooo[off] << 24 | (uint32_t)d->ooo[off + 1] << 16 |
-			    (uint32_t)d->ooo[off + 2] << 8 | d->ooo[off + 3];
+			             (uint32_t)d->ooo[off + 2] << 8 | d->ooo[off + 3];
 			uint32_t len = (uint32_t)d->ooo[off + 4] << 8 | d->ooo[off + 5];
 			uint32_t ent = OOO_HDR + len;
 			int32_t lead = seqdiff(d->next_seq, s);
@@ -88,7 +88,8 @@ drain(struct worker *w, struct flow *f, struct stream *st, int dir)
 
 				/* copy out before removing the entry from the hold buffer */
 				if ((uint32_t)lead < len) {
-					memcpy(tmp, d->ooo + off + OOO_HDR + lead, len - (uint32_t)lead);
+					memcpy(tmp, d->ooo + off + OOO_HDR + lead,
+					    len - (uint32_t)lead);
 				}
 				memmove(d->ooo + off, d->ooo + off + ent, d->ooo_len - off - ent);
 				d->ooo_len -= ent;
@@ -142,8 +143,8 @@ hold(struct worker *w, struct flow *f, struct stream *st, int dir, uint32_t seq,
 }
 
 void
-stream_segment(struct worker *w, struct flow *f, struct stream *st, int dir,
-    const struct mamori_pkt *p)
+stream_segment(
+    struct worker *w, struct flow *f, struct stream *st, int dir, const struct mamori_pkt *p)
 {
 	struct stream_dir *d = &st->d[dir];
 	uint32_t seq = p->seq;
@@ -169,7 +170,6 @@ stream_segment(struct worker *w, struct flow *f, struct stream *st, int dir,
 			return;
 		data += lead;
 		n -= (size_t)lead;
-		seq = d->next_seq;
 	} else if (lead < 0) {
 		hold(w, f, st, dir, seq, data, n);
 		return;

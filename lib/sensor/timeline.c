@@ -62,8 +62,8 @@ timeline_add(struct timeline *t, const struct mamori_ip *host, enum mamori_stage
     bool as_source, uint64_t ts_us, const struct mamori_ip *peer)
 {
 	bool created, evicted;
-	struct tl_host *h = ktab_get(&t->t, host, (uint32_t)(ts_us / 1000000u), true, &created,
-	    &evicted);
+	struct tl_host *h =
+	    ktab_get(&t->t, host, (uint32_t)(ts_us / 1000000u), true, &created, &evicted);
 	struct tl_stage *s = &h->st[stage][as_source ? 1 : 0];
 
 	if (evicted)
@@ -87,8 +87,8 @@ timeline_add(struct timeline *t, const struct mamori_ip *host, enum mamori_stage
 }
 
 bool
-timeline_has(struct timeline *t, const struct mamori_ip *host, enum mamori_stage stage,
-    bool as_source)
+timeline_has(
+    struct timeline *t, const struct mamori_ip *host, enum mamori_stage stage, bool as_source)
 {
 	bool created, evicted;
 	struct tl_host *h = ktab_get(&t->t, host, 0, false, &created, &evicted);
@@ -209,7 +209,8 @@ timeline_render(struct timeline *t, bool json, struct mamori_buf *out)
 				const struct tl_stage *s = &h->st[order[i] / 2][order[i] % 2];
 
 				mamori_json_obj_begin(&j);
-				mamori_json_kstr(&j, "stage", mamori_stage_name((enum mamori_stage)(order[i] / 2)));
+				mamori_json_kstr(&j, "stage",
+				    mamori_stage_name((enum mamori_stage)(order[i] / 2)));
 				mamori_json_kstr(&j, "role", order[i] % 2 ? "source" : "target");
 				mamori_json_kstr(&j, "what", verb(order[i] / 2, order[i] % 2));
 				mamori_format_time(s->first_us, ts);
@@ -251,17 +252,17 @@ timeline_render(struct timeline *t, bool json, struct mamori_buf *out)
 				char pip[MAMORI_IP_STRLEN];
 
 				mamori_ip_str(&s->peers[p], pip);
-				pl += (size_t)snprintf(peers + pl, sizeof(peers) - pl, "%s%s",
-				    p ? ", " : "", pip);
+				pl += (size_t)snprintf(
+				    peers + pl, sizeof(peers) - pl, "%s%s", p ? ", " : "", pip);
 				if (pl >= sizeof(peers))
 					break;
 			}
 			mamori_format_time(s->first_us, ts);
 			mamori_format_time(s->last_us, ts2);
-			e = mamori_buf_printf(out, "  %zu. %-10s %-22s %.19s .. %.15s  %s%s%s\n", i + 1,
-			    mamori_stage_name((enum mamori_stage)(order[i] / 2)), verb(order[i] / 2, order[i] % 2), ts,
-			    ts2 + 11, order[i] % 2 ? "-> " : "<- ", peers,
-			    s->more_peers ? ", ..." : "");
+			e = mamori_buf_printf(out, "  %zu. %-10s %-22s %.19s .. %.15s  %s%s%s\n",
+			    i + 1, mamori_stage_name((enum mamori_stage)(order[i] / 2)),
+			    verb(order[i] / 2, order[i] % 2), ts, ts2 + 11,
+			    order[i] % 2 ? "-> " : "<- ", peers, s->more_peers ? ", ..." : "");
 		}
 	}
 	if (e == MAMORI_OK && !json && scanned_only > 0)
