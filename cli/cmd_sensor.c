@@ -388,14 +388,6 @@ cmd_sensor(int argc, char **argv)
 		}
 		o.block_dry = dry;
 	}
-	if (user != NULL) {
-		e = mamori_drop_privileges(user, &d);
-		if (e != MAMORI_OK) {
-			cli_diag("--user", e, &d);
-			rc = EXIT_RUNTIME;
-			goto out;
-		}
-	}
 	if (outpath != NULL) {
 		o.f = fopen(outpath, "a");
 		if (o.f == NULL) {
@@ -412,6 +404,15 @@ cmd_sensor(int argc, char **argv)
 	}
 	if (block)
 		mamori_sensor_set_block(s, on_block, &o);
+	/* last: the capture, the IPS, the output and the data files are open or loaded */
+	if (user != NULL) {
+		e = mamori_drop_privileges(user, &d);
+		if (e != MAMORI_OK) {
+			cli_diag("--user", e, &d);
+			rc = EXIT_RUNTIME;
+			goto out;
+		}
+	}
 	if (read_mode) {
 		rc = read_files(s, argv + optind, argc - optind);
 	} else {

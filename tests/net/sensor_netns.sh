@@ -126,8 +126,27 @@ check_run offline "$W/offline.json"
 off_n=$(stat_packets "$W/offline.json")
 ok "offline: packets $off_n == tcpdump's $cap_n" test "${off_n:-x}" = "$cap_n"
 
+# 4. The IPS for real, inside the attacker's namespace (its own nftables ruleset): the bot's
+#    address lands in the set, and only there.
+ip netns exec "$NS_A" "$MAMORI" sensor -q -r "$W/capture.pcap" --home-net "$NS_HOME_NET" \
+	--block -o /dev/null 2> "$W/block.err"
+rc=$?
+ok "block: exit 0 (rc $rc)" test "$rc" -eq 0
+ip netns exec "$NS_A" nft list set inet mamori block4 > "$W/set.txt" 2>&1
+ok "block: 10.77.0.1 is in inet mamori block4" grep -q '10\.77\.0\.1' "$W/set.txt"
+ok "block: the host's own ruleset has no mamori table" sh -c '! nft list tables 2>/dev/null | grep -q "inet mamori"'
+ip netns exec "$NS_A" nft delete table inet mamori 2>/dev/null
+
+# 5. Dropping privileges after the capture is open: still captures, still loads its data.
+ip netns exec "$NS_A" timeout 20 "$MAMORI" sensor -i vA --duration 2 --user nobody -q \
+	--home-net "$NS_HOME_NET" > "$W/user.json" 2> "$W/user.err"
+rc=$?
+ok "live: --user nobody runs and exits 0 (rc $rc)" test "$rc" -eq 0
+ok "live: --block with --user is refused (exit 2)" sh -c \
+	"ip netns exec '$NS_A' '$MAMORI' sensor -i vA --duration 1 --user nobody --block -q >/dev/null 2>&1; test \$? -eq 2"
+
 if [ "$T_FAIL" -gt 0 ]; then
-	for f in dur.err live.err offline.err; do
+	for f in dur.err live.err offline.err block.err user.err; do
 		[ -s "$W/$f" ] && { echo "--- $f" >&2; head -n 20 "$W/$f" >&2; }
 	done
 	for f in live.json offline.json; do
