@@ -23,7 +23,10 @@ say "4. Real IoT devices setting up (21 devices), a human Telnet login, DNS, MQT
 "$M" sensor -r "$D"/benign/*.pcap "$D"/benign/iot_sentinel/*.pcap "$D"/edge/*.pcap --format text -o "$out/benign.txt"
 echo "   alerts (all low severity, see $out/benign.txt):"; sed 's/^/   /' "$out/benign.txt" | cut -c1-200
 
-say "5. The IPS, dry run: what --block would add to the nftables set"
+say "5. Floods and web exploits (synthetic, tests/data/pcap/attacks): GRE, VSE, DNS water torture, SYN, STOMP, HTTP; Huawei/Realtek/GPON exploits"
+"$M" sensor -q -r tests/data/pcap/attacks/attacks.pcap --format text | cut -c1-160
+
+say "6. The IPS, dry run: what --block would add to the nftables set"
 "$M" sensor -q -r "$D/synthetic/mirai_infection_synthetic.pcap" --block --dry-run -o /dev/null
 
 say "Reports written to $out/: infection.eve.json (EVE alerts + timeline + stats), benign.txt"
