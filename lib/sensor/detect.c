@@ -331,6 +331,9 @@ ddos_count(struct worker *w, const struct mamori_pkt *p, enum ddos_vec v,
     const struct mamori_ip *src, const struct mamori_ip *target)
 {
 	uint32_t thr = flood_threshold(w, v);
+	/* the packet's own second: when several files are read, time goes back at each new one,
+	 * and their packets must not pile up in the latest second seen */
+	uint32_t sec = (uint32_t)(p->ts_us / 1000000u);
 	struct flood_slot *a, *b, *fs;
 	uint64_t frac_left, est;
 	unsigned sb;
@@ -357,16 +360,16 @@ ddos_count(struct worker *w, const struct mamori_pkt *p, enum ddos_vec v,
 		fs->used = 1;
 		fs->vec = (uint8_t)v;
 		fs->target = *target;
-		fs->sec = w->now;
+		fs->sec = sec;
 		fs->src = *src;
 	}
-	if (fs->sec != w->now) {
+	if (fs->sec != sec) {
 		flood_close(w, fs);
-		fs->prev = fs->sec + 1 == w->now ? fs->cnt : 0;
-		fs->prev_alerted = fs->sec + 1 == w->now && fs->alerted;
+		fs->prev = fs->sec + 1 == sec ? fs->cnt : 0;
+		fs->prev_alerted = fs->sec + 1 == sec && fs->alerted;
 		fs->cnt = 0;
 		fs->reported = 0;
-		fs->sec = w->now;
+		fs->sec = sec;
 		fs->alerted = 0;
 		fs->multi = 0;
 		fs->src = *src;
@@ -502,16 +505,17 @@ detect_dns(struct worker *w, const struct mamori_pkt *p)
 		struct host *h = host_of(w, &p->src);
 		uint64_t ph, lh;
 		uint32_t thr = c->dns_flood_qps / w->rate_div;
+		uint32_t sec = (uint32_t)(p->ts_us / 1000000u); /* see ddos_count() */
 
 		if (parent == NULL)
 			return;
 		parent++;
 		ph = mamori_hash(parent, strlen(parent), 0x510e527fade682d1ull);
 		lh = mamori_hash(m.qname, (size_t)(parent - m.qname), 0x9b05688c2b3e6c1full);
-		if (h->dns_sec != w->now || h->dns_parent != ph) {
-			if (h->dns_sec == w->now && h->dns_cnt > 4)
+		if (h->dns_sec != sec || h->dns_parent != ph) {
+			if (h->dns_sec == sec && h->dns_cnt > 4)
 				return; /* keep following the busier domain this second */
-			h->dns_sec = w->now;
+			h->dns_sec = sec;
 			h->dns_parent = ph;
 			h->dns_cnt = 0;
 			h->dns_alerted = false;
