@@ -4,7 +4,7 @@ T_PASS=0; T_FAIL=0
 MAMORI=${MAMORI:-build/release/mamori}
 SHARED=${MAMORI_SHARED_DATA:-../shared/data}
 ok() {
-  name=$1; shift
-  if "$@" >/dev/null 2>&1; then T_PASS=$((T_PASS + 1)); else T_FAIL=$((T_FAIL + 1)); echo "FAIL $name" >&2; fi
+  _ok_name=$1; shift
+  if "$@" >/dev/null 2>&1; then T_PASS=$((T_PASS + 1)); else T_FAIL=$((T_FAIL + 1)); echo "FAIL $_ok_name" >&2; fi
 }
 summary() { echo "$T_PASS passed, $T_FAIL failed"; [ "$T_FAIL" -eq 0 ]; }
