@@ -23,6 +23,7 @@ struct cmd {
 #define EXIT_RUNTIME 3
 
 int cmd_sensor(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 /* "mamori: <what>: <why>" on stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

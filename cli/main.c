@@ -14,6 +14,8 @@ int cli_quiet;
 static const struct cmd cmds[] = {
     {"sensor", cmd_sensor, CMD_CAPTURE,
         "watch pcap files or live traffic for the Mirai kill chain (IDS/IPS)"},
+    {"audit", cmd_audit, 0,
+        "audit a firmware image or root file system: passwords, services, keys, components"},
 };
 
 void

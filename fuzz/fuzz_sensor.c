@@ -38,11 +38,21 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *sets[][2] = {
-	    {"max_flows", "64"}, {"max_hosts", "64"}, {"max_streams", "16"}, {"max_alerts", "16"},
-	    {"max_timeline", "16"}, {"ddos_pps", "10"}, {"http_flood_rps", "2"},
-	    {"dns_flood_qps", "3"}, {"scan_hosts", "3"}, {"bruteforce_attempts", "1"},
-	    {"ssh_attempts", "2"}, {"alert_window", "2"}, {"flow_timeout", "3"},
-	    {"embryonic_timeout", "1"}, {"data_dir", "data"},
+	    {"max_flows", "64"},
+	    {"max_hosts", "64"},
+	    {"max_streams", "16"},
+	    {"max_alerts", "16"},
+	    {"max_timeline", "16"},
+	    {"ddos_pps", "10"},
+	    {"http_flood_rps", "2"},
+	    {"dns_flood_qps", "3"},
+	    {"scan_hosts", "3"},
+	    {"bruteforce_attempts", "1"},
+	    {"ssh_attempts", "2"},
+	    {"alert_window", "2"},
+	    {"flow_timeout", "3"},
+	    {"embryonic_timeout", "1"},
+	    {"data_dir", "data"},
 	};
 	struct mamori_sensor_config c;
 	struct mamori_sensor *s;

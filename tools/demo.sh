@@ -29,4 +29,13 @@ say "5. Floods and web exploits (synthetic, tests/data/pcap/attacks): GRE, VSE, 
 say "6. The IPS, dry run: what --block would add to the nftables set"
 "$M" sensor -q -r "$D/synthetic/mirai_infection_synthetic.pcap" --block --dry-run -o /dev/null
 
-say "Reports written to $out/: infection.eve.json (EVE alerts + timeline + stats), benign.txt"
+F=${MAMORI_SHARED_DATA:-../shared/data}/firmware
+if [ -f "$F/trendnet_tew733gr_v1.02b01_rootfs.squashfs" ]; then
+  say "7. A real router firmware (TRENDnet TEW-733GR): unpacked in memory and audited"
+  "$M" audit firmware "$F/trendnet_tew733gr_v1.02b01_rootfs.squashfs" --format text --top 6
+  "$M" audit firmware "$F/trendnet_tew733gr_v1.02b01_rootfs.squashfs" -q --format json -o "$out/trendnet.audit.json"
+  say "8. OWASP's IoTGoat root file system"
+  "$M" audit firmware "$F/iotgoat_overlay/rootfs" -q --format text --top 8
+fi
+
+say "Reports written to $out/: infection.eve.json (EVE alerts + timeline + stats), benign.txt, trendnet.audit.json"

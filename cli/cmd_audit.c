@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/* mamori audit firmware: glue between the firmware audit library and output. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "mamori/finding.h"
+#include "mamori/firmware.h"
+#include "mamori/report.h"
+
+static const char audit_usage[] =
+    "usage: mamori audit firmware IMAGE|DIR [options]\n"
+    "\n"
+    "Unpacks a firmware image in memory (nothing is written to disk) or reads a root file\n"
+    "system directory, and reports what makes the device easy prey: default and hard-coded\n"
+    "passwords, Telnet and other insecure services started at boot, shells on the serial\n"
+    "console, private keys, outdated components, binaries without exploit mitigations, world-\n"
+    "writable and set-uid files, unverified update scripts. Each finding carries a remediation\n"
+    "and the provisions of ETSI EN 303 645, JC-STAR, OWASP IoT Top 10 and the EU CRA it maps to.\n"
+    "\n"
+    "options:\n"
+    "  --format text|json   a summary for people (default on a terminal) or the JSON report\n"
+    "                       (docs/findings.md, DESIGN contract)\n"
+    "  -o, --output FILE    write the report to FILE\n"
+    "  --creds FILE         more user:password pairs to try on password hashes (repeatable)\n"
+    "  --fail-on SEVERITY   exit 1 when a finding is at least this severe\n"
+    "                       (critical, high, medium, low, info)\n"
+    "  --top N              findings listed in the text summary (default 15)\n"
+    "  -q, --quiet          no unpacking log on standard error\n"
+    "\n"
+    "Containers found at any offset and opened recursively: SquashFS 4 (gzip, LZMA including\n"
+    "vendor LZMA, LZO, xz, LZ4, zstd), legacy U-Boot uImage and TRX headers, gzip, xz,\n"
+    "LZMA-alone, bzip2 and zstd streams. Caps on total size, expansion ratio, nesting and file\n"
+    "count stop decompression bombs.\n"
+    "\n"
+    "examples:\n"
+    "  mamori audit firmware router.bin\n"
+    "  mamori audit firmware rootfs/ --format json -o report.json --fail-on high\n"
+    "\n"
+    "Exit codes: 0 done (nothing at --fail-on), 1 a finding at --fail-on or above, 2 usage,\n"
+    "3 the input could not be read or holds no Linux file system.\n";
+
+int
+cmd_audit(int argc, char **argv)
+{
+	enum { O_FORMAT = 256, O_CREDS, O_FAILON, O_TOP };
+	static const struct option opts[] = {
+	    {"format", required_argument, NULL, O_FORMAT},
+	    {"output", required_argument, NULL, 'o'},
+	    {"creds", required_argument, NULL, O_CREDS},
+	    {"fail-on", required_argument, NULL, O_FAILON},
+	    {"top", required_argument, NULL, O_TOP},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *creds[16];
+	size_t ncreds = 0, top = 15;
+	const char *outpath = NULL;
+	int json = -1, ch, rc = EXIT_OK;
+	bool quiet = false, fail_set = false;
+	enum mamori_severity fail_on = MAMORI_SEV_CRITICAL;
+	struct mamori_fw_opts fo;
+	struct mamori_report r;
+	struct mamori_unpack_log log;
+	struct mamori_diag d;
+	struct mamori_buf out;
+	mamori_err e;
+	FILE *f = stdout;
+
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(audit_usage, stdout);
+		return EXIT_OK;
+	}
+	if (argc < 2 || strcmp(argv[1], "firmware") != 0) {
+		cli_err(argc < 2 ? "audit: what to audit? (firmware)"
+		                 : "audit: unknown target '%s' (firmware)",
+		    argc < 2 ? "" : argv[1]);
+		fputs(audit_usage, stderr);
+		return EXIT_USAGE;
+	}
+	argc--;
+	argv++;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+		char *end;
+
+		switch (ch) {
+		case O_FORMAT:
+			if (strcmp(optarg, "json") == 0) {
+				json = 1;
+			} else if (strcmp(optarg, "text") == 0) {
+				json = 0;
+			} else {
+				cli_err("--format: '%s' is not text or json", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'o':
+			outpath = optarg;
+			break;
+		case O_CREDS:
+			if (ncreds >= sizeof(creds) / sizeof(creds[0])) {
+				cli_err("--creds: at most 16 files");
+				return EXIT_USAGE;
+			}
+			creds[ncreds++] = optarg;
+			break;
+		case O_FAILON:
+			if (mamori_severity_parse(optarg, &fail_on) != MAMORI_OK) {
+				cli_err(
+				    "--fail-on: '%s' is not critical, high, medium, low or info",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			fail_set = true;
+			break;
+		case O_TOP:
+			top = strtoul(optarg, &end, 10);
+			if (optarg[0] < '0' || optarg[0] > '9' || *end != '\0' || top > 100000) {
+				cli_err("--top: '%s' is not a number up to 100000", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			fputs(audit_usage, stdout);
+			return EXIT_OK;
+		default:
+			fputs(audit_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		cli_err("audit firmware: give exactly one IMAGE or DIR");
+		return EXIT_USAGE;
+	}
+	if (json < 0)
+		json = outpath != NULL || !isatty(STDOUT_FILENO);
+	mamori_fw_opts_default(&fo);
+	if (getenv("MAMORI_DATA_DIR") != NULL)
+		fo.data_dir = getenv("MAMORI_DATA_DIR");
+	fo.creds_files = creds;
+	fo.ncreds_files = ncreds;
+	mamori_report_init(&r);
+	mamori_unpack_log_init(&log);
+	mamori_diag_clear(&d);
+	e = mamori_fw_audit(argv[optind], &fo, &r, &log, &d);
+	if (!quiet && log.text.len > 0)
+		fprintf(stderr, "mamori: unpacking %s:\n%.*s", argv[optind], (int)log.text.len,
+		    (const char *)log.text.p);
+	if (e != MAMORI_OK && e != MAMORI_E_NOTFOUND) {
+		cli_diag(argv[optind], e, &d);
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	if (e == MAMORI_E_NOTFOUND) {
+		cli_diag(argv[optind], e, &d);
+		rc = EXIT_RUNTIME;
+	}
+	mamori_buf_init(&out, (size_t)256 << 20);
+	e = json ? mamori_report_json(&r, MAMORI_VERSION, &out)
+	         : mamori_report_text(&r, outpath == NULL && isatty(STDOUT_FILENO), top, &out);
+	if (e != MAMORI_OK) {
+		cli_err("report: %s", mamori_strerror(e));
+		mamori_buf_free(&out);
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	if (outpath != NULL) {
+		f = fopen(outpath, "w");
+		if (f == NULL) {
+			cli_err("%s: cannot open for writing: %s", outpath, strerror(errno));
+			mamori_buf_free(&out);
+			rc = EXIT_RUNTIME;
+			goto out;
+		}
+	}
+	if (fwrite(out.p, 1, out.len, f) != out.len || (f != stdout ? fclose(f) : fflush(f)) != 0) {
+		cli_err("%s: write error", outpath ? outpath : "standard output");
+		rc = EXIT_RUNTIME;
+	}
+	mamori_buf_free(&out);
+	if (rc == EXIT_OK && fail_set && mamori_report_count_at_least(&r, fail_on) > 0)
+		rc = EXIT_VERDICT;
+out:
+	mamori_unpack_log_free(&log);
+	mamori_report_free(&r);
+	return rc;
+}

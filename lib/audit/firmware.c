@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/* audit firmware in one call: read, unpack, check (include/mamori/firmware.h). */
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "mamori/audit.h"
+#include "mamori/elf.h"
+#include "mamori/firmware.h"
+#include "mamori/initsys.h"
+
+#ifndef MAMORI_DATADIR
+#define MAMORI_DATADIR "/usr/share/mamori"
+#endif
+
+void
+mamori_fw_opts_default(struct mamori_fw_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->data_dir = MAMORI_DATADIR;
+	mamori_fs_limits_default(&o->limits);
+	mamori_unpack_opts_default(&o->unpack);
+	o->max_image = MAMORI_FW_IMAGE_MAX;
+}
+
+static char *
+dupstr(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		memcpy(p, s, n);
+	return p;
+}
+
+mamori_err
+mamori_fw_check_tree(const struct mamori_fstree *t, const struct mamori_fw_opts *o,
+    struct mamori_report *r, struct mamori_diag *d)
+{
+	struct mamori_audit_creds *creds = NULL;
+	mamori_err e;
+
+	e = mamori_audit_creds_load(o->data_dir, o->creds_files, o->ncreds_files, &creds, d);
+	if (e != MAMORI_OK)
+		return e;
+	e = mamori_check_accounts(t, creds, r, d);
+	if (e == MAMORI_OK)
+		e = mamori_check_credentials(t, r, d);
+	if (e == MAMORI_OK)
+		e = mamori_check_keys(t, r, d);
+	if (e == MAMORI_OK)
+		e = mamori_check_services(t, r, d);
+	if (e == MAMORI_OK)
+		e = mamori_check_fs(t, r, d);
+	if (e == MAMORI_OK)
+		e = mamori_check_binaries(t, r, d);
+	if (e == MAMORI_OK)
+		e = mamori_check_components(t, r, d);
+	mamori_audit_creds_free(creds);
+	if (e == MAMORI_OK)
+		mamori_report_sort(r);
+	return e;
+}
+
+static mamori_err
+check_and_free(struct mamori_fstree *t, const struct mamori_fw_opts *o, struct mamori_report *r,
+    struct mamori_diag *d)
+{
+	mamori_err e = mamori_fw_check_tree(t, o, r, d);
+
+	mamori_fstree_free(t);
+	return e;
+}
+
+mamori_err
+mamori_fw_audit(const char *path, const struct mamori_fw_opts *o, struct mamori_report *r,
+    struct mamori_unpack_log *log, struct mamori_diag *d)
+{
+	struct mamori_fstree *t = NULL;
+	struct mamori_fs_limits lim = o->limits;
+	struct mamori_buf img;
+	struct stat st;
+	mamori_err e, found;
+	uint8_t hash[crypto_hash_sha256_BYTES];
+
+	mamori_buf_init(&img, o->max_image);
+	if (stat(path, &st) != 0)
+		return mamori_diag_set(d, MAMORI_E_IO, 0, 0, "cannot open: %s", strerror(errno));
+	r->target_path = dupstr(path);
+	if (r->target_path == NULL)
+		return MAMORI_E_NOMEM;
+	if (S_ISDIR(st.st_mode)) {
+		r->target_kind = dupstr("directory");
+		if (r->target_kind == NULL)
+			return MAMORI_E_NOMEM;
+		e = mamori_fstree_from_dir(path, &lim, &t, d);
+		if (e != MAMORI_OK)
+			return e;
+		/* the log is informational: a full log loses the line, not the audit */
+		if (mamori_buf_printf(&log->text, "directory %s: %zu files\n", path,
+		        mamori_fstree_count(t)) != MAMORI_OK)
+			log->errors += 0;
+		log->filesystems = 1;
+		return check_and_free(t, o, r, d);
+	}
+	r->target_kind = dupstr("firmware");
+	if (r->target_kind == NULL)
+		return MAMORI_E_NOMEM;
+	e = mamori_read_file(path, &img);
+	if (e != MAMORI_OK) {
+		mamori_buf_free(&img);
+		return mamori_diag_set(d, e, 0, 0, "%s",
+		    e == MAMORI_E_TOOBIG ? "image larger than the 2 GiB that are read into memory"
+		                         : strerror(errno));
+	}
+	if (sodium_init() < 0) {
+		mamori_buf_free(&img);
+		return mamori_diag_set(d, MAMORI_E_NOMEM, 0, 0, "libsodium failed to start");
+	}
+	crypto_hash_sha256(hash, img.p, img.len);
+	sodium_bin2hex(r->target_sha256, sizeof(r->target_sha256), hash, sizeof(hash));
+	lim.input_bytes = img.len;
+	e = mamori_fstree_new(&lim, &t);
+	if (e != MAMORI_OK) {
+		mamori_buf_free(&img);
+		return e;
+	}
+	found = mamori_unpack(img.p, img.len, &o->unpack, t, log, d);
+	mamori_buf_free(&img);
+	if (found == MAMORI_E_NOTFOUND) {
+		struct mamori_diag keep = *d;
+
+		mamori_fstree_free(t);
+		e = mamori_report_add(r, "container.unknown", -1, NULL, 0, 0, d->msg);
+		*d = keep;
+		return e == MAMORI_OK ? MAMORI_E_NOTFOUND : e;
+	}
+	if (found != MAMORI_OK) {
+		mamori_fstree_free(t);
+		return found;
+	}
+	return check_and_free(t, o, r, d);
+}

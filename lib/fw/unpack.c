@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: MIT */
+/* Signature scan and recursive carving of firmware images (see include/mamori/unpack.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mamori/decomp.h"
+#include "mamori/squashfs.h"
+#include "mamori/unpack.h"
+
+#define UIMAGE_MAGIC   0x27051956u
+#define UIMAGE_HDR_LEN 64u
+#define TRX_MAGIC      0x30524448u /* "HDR0" little-endian */
+#define TRX_HDR_LEN    28u
+
+struct scan {
+	const struct mamori_unpack_opts *o;
+	struct mamori_fstree *t;
+	struct mamori_unpack_log *log;
+	uint64_t blob_used;
+	unsigned fs_index;
+};
+
+void
+mamori_unpack_opts_default(struct mamori_unpack_opts *o)
+{
+	o->max_depth = MAMORI_UNPACK_DEPTH_MAX;
+	o->blob_budget = (uint64_t)2 << 30;
+}
+
+void
+mamori_unpack_log_init(struct mamori_unpack_log *l)
+{
+	memset(l, 0, sizeof(*l));
+	mamori_buf_init(&l->text, (size_t)64 * 1024);
+}
+
+void
+mamori_unpack_log_free(struct mamori_unpack_log *l)
+{
+	mamori_buf_free(&l->text);
+}
+
+static void say(struct scan *s, unsigned depth, const char *fmt, ...) MAMORI_PRINTF(3, 4);
+
+static void
+say(struct scan *s, unsigned depth, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	for (unsigned i = 0; i < depth; i++)
+		if (mamori_buf_append(&s->log->text, "  ", 2) != MAMORI_OK)
+			return;
+	/* the log is capped; a full log only loses lines, never the unpacking */
+	if (mamori_buf_append(&s->log->text, line, strlen(line)) == MAMORI_OK &&
+	    mamori_buf_putc(&s->log->text, '\n') != MAMORI_OK)
+		return;
+}
+
+static const char *
+human(uint64_t n, char buf[32])
+{
+	if (n >= (uint64_t)1 << 20)
+		(void)snprintf(buf, 32, "%.1f MiB", (double)n / (1 << 20));
+	else if (n >= 1024)
+		(void)snprintf(buf, 32, "%.1f KiB", (double)n / 1024);
+	else
+		(void)snprintf(buf, 32, "%llu B", (unsigned long long)n);
+	return buf;
+}
+
+/* Copies every node of src into dst under prefix ("/.fs1"). */
+static mamori_err
+merge(struct mamori_fstree *dst, const struct mamori_fstree *src, const char *prefix,
+    struct mamori_diag *d)
+{
+	size_t n = mamori_fstree_count(src);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct mamori_fs_node *nd = mamori_fstree_at(src, i);
+		char path[MAMORI_FS_PATH_MAX + 16];
+		int len = snprintf(path, sizeof(path), "%s%s", prefix, nd->path);
+		bool clamped = false;
+		mamori_err e;
+
+		if (len < 0 || (size_t)len >= sizeof(path))
+			return mamori_diag_set(
+			    d, MAMORI_E_TOOBIG, 0, 0, "path too long: %.80s", nd->path);
+		e = mamori_fstree_add(dst, path, (size_t)len, nd->type, nd->mode, nd->uid, nd->gid,
+		    nd->data, (size_t)nd->size, nd->link, &clamped, d);
+		if (e != MAMORI_OK)
+			return e;
+	}
+	return MAMORI_OK;
+}
+
+static mamori_err scan(struct scan *s, const uint8_t *p, size_t len, uint64_t base, unsigned depth,
+    struct mamori_diag *d);
+
+/* A SquashFS at p: the first goes to the root of the tree, later ones under /.fsN. */
+static size_t
+take_squashfs(struct scan *s, const uint8_t *p, size_t len, uint64_t at, unsigned depth,
+    struct mamori_diag *d)
+{
+	struct mamori_diag sd;
+	mamori_err e;
+	uint64_t used = len >= 48 ? (uint64_t)mamori_load_le32(p + 40) |
+	                                (uint64_t)mamori_load_le32(p + 44) << 32
+	                          : 0;
+	char h[32];
+
+	if (memcmp(p, "sqsh", 4) == 0 && len >= 48) /* big-endian superblock */
+		used = (uint64_t)mamori_load_be32(p + 40) << 32 | mamori_load_be32(p + 44);
+	mamori_diag_clear(&sd);
+	s->log->containers++;
+	if (s->fs_index >= MAMORI_UNPACK_FS_MAX) {
+		say(s, depth, "squashfs @0x%llx: skipped (more than %d file systems)",
+		    (unsigned long long)at, MAMORI_UNPACK_FS_MAX);
+		return 4;
+	}
+	if (s->fs_index == 0) {
+		mamori_fstree_set_origin(s->t, "squashfs");
+		e = mamori_squashfs_read(p, len, s->t, &sd);
+	} else {
+		struct mamori_fstree *tmp;
+		struct mamori_fs_limits lim;
+		char prefix[16];
+
+		mamori_fs_limits_default(&lim);
+		e = mamori_fstree_new(&lim, &tmp);
+		if (e == MAMORI_OK) {
+			e = mamori_squashfs_read(p, len, tmp, &sd);
+			(void)snprintf(prefix, sizeof(prefix), "/.fs%u", s->fs_index);
+			if (e == MAMORI_OK)
+				e = merge(s->t, tmp, prefix, &sd);
+			mamori_fstree_free(tmp);
+		}
+	}
+	if (e != MAMORI_OK) {
+		s->log->errors++;
+		say(s, depth, "squashfs @0x%llx: cannot read: %s", (unsigned long long)at,
+		    sd.msg[0] ? sd.msg : mamori_strerror(e));
+		if (e == MAMORI_E_TOOBIG && d != NULL)
+			*d = sd; /* a limit: the user must hear about it */
+		return e == MAMORI_E_TOOBIG ? len : 4;
+	}
+	say(s, depth, "squashfs @0x%llx: %s, into %s", (unsigned long long)at, human(used, h),
+	    s->fs_index == 0 ? "/" : "/.fsN");
+	s->fs_index++;
+	s->log->filesystems++;
+	return used > 0 && used <= len ? (size_t)used : 4;
+}
+
+/* A compressed stream at p: decompressed within the budget, then scanned one level deeper. */
+static size_t
+take_stream(struct scan *s, enum mamori_comp c, const uint8_t *p, size_t len, uint64_t at,
+    unsigned depth, unsigned *streams, struct mamori_diag *d)
+{
+	struct mamori_buf out;
+	struct mamori_diag sd;
+	size_t consumed = 0, cap;
+	mamori_err e;
+	char h[32], h2[32];
+
+	if (depth + 1 > s->o->max_depth || *streams >= MAMORI_UNPACK_STREAMS_MAX)
+		return 1;
+	if (s->blob_used >= s->o->blob_budget)
+		return 1;
+	cap = MAMORI_UNPACK_BLOB_MAX;
+	if (s->o->blob_budget - s->blob_used < cap)
+		cap = (size_t)(s->o->blob_budget - s->blob_used);
+	mamori_buf_init(&out, cap);
+	mamori_diag_clear(&sd);
+	e = mamori_decompress(c, p, len, cap, &out, &consumed, &sd);
+	if (e != MAMORI_OK && !(e == MAMORI_E_TRUNCATED && out.len > 4096)) {
+		mamori_buf_free(&out);
+		if (e == MAMORI_E_TOOBIG) {
+			s->log->errors++;
+			say(s, depth, "%s stream @0x%llx: larger than %s: not unpacked",
+			    mamori_comp_name(c), (unsigned long long)at, human(cap, h));
+		}
+		return 1; /* not a stream after all (most signature hits in data are not) */
+	}
+	(*streams)++;
+	s->blob_used += out.len;
+	s->log->containers++;
+	say(s, depth, "%s stream @0x%llx: %s -> %s%s", mamori_comp_name(c), (unsigned long long)at,
+	    human(consumed, h), human(out.len, h2), e == MAMORI_E_TRUNCATED ? " (truncated)" : "");
+	e = scan(s, out.p, out.len, 0, depth + 1, d);
+	mamori_buf_free(&out);
+	(void)e;
+	return consumed > 0 ? consumed : 1;
+}
+
+static bool
+lzma_alone_plausible(const uint8_t *p, size_t len)
+{
+	uint32_t dict;
+	uint64_t size;
+
+	if (len < 13 || p[0] > 224)
+		return false;
+	dict = mamori_load_le32(p + 1);
+	size = (uint64_t)mamori_load_le32(p + 5) | (uint64_t)mamori_load_le32(p + 9) << 32;
+	/* dictionary a power of two (or 2^n + 2^(n-1)) between 4 KiB and 256 MiB, size known and
+	 * below the blob cap, or unknown (all ones) */
+	if (dict < 4096 || dict > (1u << 28) || (dict & (dict - 1)) != 0)
+		return false;
+	return size == UINT64_MAX || (size > 0 && size <= MAMORI_UNPACK_BLOB_MAX);
+}
+
+static mamori_err
+scan(struct scan *s, const uint8_t *p, size_t len, uint64_t base, unsigned depth,
+    struct mamori_diag *d)
+{
+	unsigned streams = 0;
+	size_t off = 0;
+
+	while (off + 4 <= len) {
+		const uint8_t *q = p + off;
+		size_t left = len - off, step = 1;
+		uint64_t at = base + off;
+
+		switch (q[0]) {
+		case 'h':
+		case 's':
+			if ((memcmp(q, "hsqs", 4) == 0 || memcmp(q, "sqsh", 4) == 0) &&
+			    mamori_squashfs_probe(q, left))
+				step = take_squashfs(s, q, left, at, depth, d);
+			break;
+		case 0x27:
+			if (left >= UIMAGE_HDR_LEN && mamori_load_be32(q) == UIMAGE_MAGIC) {
+				char name[33];
+				uint32_t size = mamori_load_be32(q + 12);
+				uint8_t comp = q[31];
+
+				memcpy(name, q + 32, 32);
+				name[32] = '\0';
+				for (char *c = name; *c; c++)
+					if (*c < 0x20 || *c > 0x7e)
+						*c = '?';
+				s->log->containers++;
+				say(s, depth, "uImage @0x%llx: '%s', %u bytes, compression %u",
+				    (unsigned long long)at, name, size, comp);
+				step = UIMAGE_HDR_LEN;
+				/* compressed payloads (1 gzip, 2 bzip2, 3 lzma, 6 zstd) are opened
+				 * by the stream signatures right after the header */
+			}
+			break;
+		case 'H':
+			if (left >= TRX_HDR_LEN && mamori_load_le32(q) == TRX_MAGIC) {
+				s->log->containers++;
+				say(s, depth, "TRX @0x%llx: %u bytes, partitions at +%u +%u +%u",
+				    (unsigned long long)at, mamori_load_le32(q + 4),
+				    mamori_load_le32(q + 16), mamori_load_le32(q + 20),
+				    mamori_load_le32(q + 24));
+				step = TRX_HDR_LEN;
+			}
+			break;
+		case 0x1f:
+			/* gzip: deflate method, reserved flag bits clear */
+			if (left >= 18 && q[1] == 0x8b && q[2] == 8 && (q[3] & 0xe0) == 0)
+				step = take_stream(
+				    s, MAMORI_COMP_GZIP, q, left, at, depth, &streams, d);
+			break;
+		case 0xfd:
+			if (left >= 12 && memcmp(q,
+			                      "\xfd"
+			                      "7zXZ\0",
+			                      6) == 0)
+				step =
+				    take_stream(s, MAMORI_COMP_XZ, q, left, at, depth, &streams, d);
+			break;
+		case 0x5d:
+			if (lzma_alone_plausible(q, left))
+				step = take_stream(
+				    s, MAMORI_COMP_LZMA_ALONE, q, left, at, depth, &streams, d);
+			break;
+		case 'B':
+			if (left >= 10 && q[1] == 'Z' && q[2] == 'h' && q[3] >= '1' &&
+			    q[3] <= '9' && memcmp(q + 4, "\x31\x41\x59\x26\x53\x59", 6) == 0)
+				step = take_stream(
+				    s, MAMORI_COMP_BZIP2, q, left, at, depth, &streams, d);
+			break;
+		case 0x28:
+			if (memcmp(q, "\x28\xb5\x2f\xfd", 4) == 0)
+				step = take_stream(
+				    s, MAMORI_COMP_ZSTD, q, left, at, depth, &streams, d);
+			break;
+		default:
+			break;
+		}
+		if (d != NULL && d->msg[0] != '\0')
+			return MAMORI_E_TOOBIG; /* a limit was reached: stop, the caller reports it
+			                         */
+		off += step > left ? left : step;
+	}
+	return MAMORI_OK;
+}
+
+mamori_err
+mamori_unpack(const uint8_t *img, size_t len, const struct mamori_unpack_opts *o,
+    struct mamori_fstree *t, struct mamori_unpack_log *log, struct mamori_diag *d)
+{
+	struct scan s = {o, t, log, 0, 0};
+	mamori_err e;
+
+	mamori_diag_clear(d);
+	e = scan(&s, img, len, 0, 0, d);
+	if (e != MAMORI_OK)
+		return e;
+	if (log->filesystems == 0)
+		return mamori_diag_set(d, MAMORI_E_NOTFOUND, 0, 0,
+		    "no Linux file system found (%u container%s recognised%s)", log->containers,
+		    log->containers == 1 ? "" : "s", log->errors ? ", some could not be read" : "");
+	return MAMORI_OK;
+}
