@@ -11,8 +11,8 @@
 #include "mamori/finding.h"
 #include "mamori/fstree.h"
 
-#define MAMORI_AUDIT_CREDS_MAX       100000 /* user/password pairs in all dictionaries */
-#define MAMORI_AUDIT_CREDS_FILE_MAX  ((size_t)16 * 1024 * 1024) /* bytes in one dictionary */
+#define MAMORI_AUDIT_CREDS_MAX 100000 /* user/password pairs in all dictionaries */
+/* bytes in one dictionary file: MAMORI_DICT_FILE_MAX (mamori/dict.h) */
 #define MAMORI_AUDIT_CREDS_FIELD_MAX 128    /* bytes in a user name or a password */
 #define MAMORI_AUDIT_CREDS_FILES_MAX 64     /* dictionaries read from data/credentials */
 #define MAMORI_AUDIT_CRACK_MS        3000   /* default time budget per hash */

@@ -39,6 +39,10 @@ void mamori_json_kstr(struct mamori_json *j, const char *key, const char *s);
 void mamori_json_ku64(struct mamori_json *j, const char *key, uint64_t v);
 MAMORI_MUST_CHECK mamori_err mamori_json_err(const struct mamori_json *j);
 
+/* Length (1..4) of the valid UTF-8 sequence at s[0..n), with its code point in *cp; 0 when
+ * the bytes are not valid UTF-8 (overlong, surrogate, above U+10FFFF, cut short). */
+size_t mamori_utf8_seq(const uint8_t *s, size_t n, uint32_t *cp);
+
 /* Escapes n bytes as the body of a JSON string (no quotes) into b. */
 MAMORI_MUST_CHECK mamori_err mamori_json_escape(struct mamori_buf *b, const uint8_t *s, size_t n);
 

@@ -16,6 +16,7 @@
 #include "mamori/accounts.h"
 #include "mamori/audit.h"
 #include "mamori/buf.h"
+#include "mamori/dict.h"
 #include "mamori/log.h"
 
 /* ---- dictionaries ---------------------------------------------------------------------- */
@@ -53,12 +54,6 @@ add_password(struct loader *L, const char *pass)
 	return MAMORI_OK;
 }
 
-static bool
-none_word(const char *s, size_t n)
-{
-	return (n == 6 && memcmp(s, "(none)", 6) == 0) || (n == 7 && memcmp(s, "<BLANK>", 7) == 0);
-}
-
 static mamori_err
 add_pair(struct loader *L, const char *u, size_t ul, const char *p, size_t pl)
 {
@@ -82,59 +77,6 @@ add_pair(struct loader *L, const char *u, size_t ul, const char *p, size_t pl)
 	return add_password(L, e->pass);
 }
 
-/* The same formats as lib/sensor/creds.c: kind 0 "user:pass" / "user pass", 1 .tsv, 2 .csv. */
-static mamori_err
-parse_cred_line(struct loader *L, const char *line, size_t n, int kind)
-{
-	const char *u = line, *p, *sep;
-	size_t ul, pl;
-
-	while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == '\n'))
-		n--;
-	if (n == 0 || line[0] == '#')
-		return MAMORI_OK;
-	if (kind == 1 && n >= 17 && memcmp(line, "username\tpassword", 17) == 0)
-		return MAMORI_OK;
-	if (kind == 2) {
-		const char *c1 = memchr(line, ',', n), *c3;
-
-		if (c1 == NULL)
-			return MAMORI_E_MALFORMED;
-		u = c1 + 1;
-		n -= (size_t)(u - line);
-		sep = memchr(u, ',', n);
-		if (sep == NULL)
-			return MAMORI_E_MALFORMED;
-		p = sep + 1;
-		pl = n - (size_t)(p - u);
-		c3 = memchr(p, ',', pl);
-		if (c3 != NULL)
-			pl = (size_t)(c3 - p);
-		if (pl == 5 && memcmp(p, "<N/A>", 5) == 0)
-			return MAMORI_OK;
-	} else {
-		sep = memchr(line, kind == 1 ? '\t' : ':', n);
-		if (sep == NULL && kind == 0)
-			sep = memchr(line, ' ', n);
-		if (sep == NULL)
-			return MAMORI_E_MALFORMED;
-		p = sep + 1;
-		pl = n - (size_t)(p - line);
-		if (kind == 1) {
-			const char *t = memchr(p, '\t', pl);
-
-			if (t != NULL)
-				pl = (size_t)(t - p);
-		}
-	}
-	ul = (size_t)(sep - u);
-	if (none_word(u, ul) || (ul == 5 && memcmp(u, "<N/A>", 5) == 0))
-		ul = 0;
-	if (none_word(p, pl))
-		pl = 0;
-	return add_pair(L, u, ul, p, pl);
-}
-
 static bool
 ends_with(const char *s, const char *suffix)
 {
@@ -144,38 +86,9 @@ ends_with(const char *s, const char *suffix)
 }
 
 static mamori_err
-load_file(struct loader *L, const char *path, struct mamori_diag *d)
+pair_cb(void *arg, const char *user, size_t ul, const char *pass, size_t pl)
 {
-	struct mamori_buf b;
-	size_t pos = 0, line = 0;
-	int kind = ends_with(path, ".tsv") ? 1 : ends_with(path, ".csv") ? 2 : 0;
-	mamori_err e;
-
-	mamori_buf_init(&b, MAMORI_AUDIT_CREDS_FILE_MAX);
-	e = mamori_read_file(path, &b);
-	if (e != MAMORI_OK) {
-		mamori_buf_free(&b);
-		return mamori_diag_set(d, e, 0, 0, "%s: cannot read: %s", path, mamori_strerror(e));
-	}
-	while (pos < b.len) {
-		const uint8_t *nl = memchr(b.p + pos, '\n', b.len - pos);
-		size_t n = nl != NULL ? (size_t)(nl - (b.p + pos)) : b.len - pos;
-
-		line++;
-		if (!(kind == 2 && line == 1)) { /* the CSV header row */
-			e = parse_cred_line(L, (const char *)b.p + pos, n, kind);
-			if (e != MAMORI_OK) {
-				mamori_buf_free(&b);
-				return mamori_diag_set(d, e, pos, line, "%s:%zu: %s", path, line,
-				    e == MAMORI_E_TOOBIG  ? "field or dictionary too large"
-				    : e == MAMORI_E_NOMEM ? "out of memory"
-				                          : "expected a user and a password");
-			}
-		}
-		pos += n + (nl != NULL ? 1 : 0);
-	}
-	mamori_buf_free(&b);
-	return MAMORI_OK;
+	return add_pair(arg, user, ul, pass, pl);
 }
 
 static int
@@ -264,13 +177,13 @@ mamori_audit_creds_load(const char *data_dir, const char *const *extra, size_t n
 			char path[4096 + 256];
 
 			(void)snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-			ret = load_file(&L, path, d);
+			ret = mamori_dict_read(path, pair_cb, &L, d);
 			if (ret != MAMORI_OK)
 				goto out;
 		}
 	}
 	for (size_t i = 0; i < nextra; i++) {
-		ret = load_file(&L, extra[i], d);
+		ret = mamori_dict_read(extra[i], pair_cb, &L, d);
 		if (ret != MAMORI_OK)
 			goto out;
 	}

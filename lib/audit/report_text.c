@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "mamori/json.h"
 #include "mamori/report.h"
 
 #define ANSI_RESET "\033[0m"
@@ -18,39 +19,6 @@ static const char *const sev_color[] = {
     "\033[31m",   /* high: red */
     "\033[1;31m", /* critical: bold red */
 };
-
-/* Length of the valid UTF-8 sequence at s (2..4) and its code point, or 0. */
-static size_t
-utf8_seq(const uint8_t *s, size_t n, uint32_t *cp_out)
-{
-	uint32_t cp;
-	size_t len, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1fu;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0fu;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07u;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3fu);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	*cp_out = cp;
-	return len;
-}
 
 /* Code points a terminal may act on: C1 controls (U+009B is CSI) and the bidirectional
  * overrides and isolates that reorder what is shown. */
@@ -81,7 +49,8 @@ put_safe(struct mamori_buf *b, const char *str)
 			i += len;
 			continue;
 		}
-		if (s[i] >= 0x80 && (len = utf8_seq(s + i, n - i, &cp)) > 0 && !unsafe_cp(cp)) {
+		if (s[i] >= 0x80 && (len = mamori_utf8_seq(s + i, n - i, &cp)) > 0 &&
+		    !unsafe_cp(cp)) {
 			if ((e = mamori_buf_append(b, s + i, len)) != MAMORI_OK)
 				return e;
 			i += len;

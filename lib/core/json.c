@@ -86,15 +86,18 @@ mamori_json_arr_end(struct mamori_json *j)
 	close_(j, ']');
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is not valid. */
-static size_t
-utf8_len(const uint8_t *s, size_t n)
+size_t
+mamori_utf8_seq(const uint8_t *s, size_t n, uint32_t *cp_out)
 {
 	uint32_t cp;
 	size_t len, i;
 
-	if (s[0] < 0x80)
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80) {
+		*cp_out = s[0];
 		return 1;
+	}
 	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
 		len = 2;
 		cp = s[0] & 0x1fu;
@@ -117,6 +120,7 @@ utf8_len(const uint8_t *s, size_t n)
 	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
 	    (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
+	*cp_out = cp;
 	return len;
 }
 
@@ -139,7 +143,9 @@ mamori_json_escape(struct mamori_buf *b, const uint8_t *s, size_t n)
 			continue;
 		}
 		if (c >= 0x80) {
-			ul = utf8_len(s + i, n - i);
+			uint32_t cp;
+
+			ul = mamori_utf8_seq(s + i, n - i, &cp);
 			if (ul > 0) {
 				run += ul;
 				i += ul;

@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mamori/dict.h"
 #include "sensor_priv.h"
 
 #define CREDS_MAX       100000 /* pairs in all dictionaries together */
-#define CREDS_FILE_MAX  ((size_t)16 * 1024 * 1024)
 #define CREDS_FIELD_MAX 128
 
 struct creds {
@@ -80,114 +80,10 @@ creds_free(struct creds *cr)
 	free(cr);
 }
 
-static void
-trim(const char **s, size_t *n)
-{
-	while (*n > 0 && ((*s)[*n - 1] == '\r' || (*s)[*n - 1] == '\n'))
-		(*n)--;
-}
-
-static bool
-none_word(const char *s, size_t n)
-{
-	return (n == 6 && memcmp(s, "(none)", 6) == 0) || (n == 7 && memcmp(s, "<BLANK>", 7) == 0);
-}
-
-/* One line of a dictionary. Formats by file: .tsv "user<TAB>pass[<TAB>...]"; .csv the SecLists
- * "Vendor,Username,Password,Comments" layout; otherwise "user:pass" or "user pass". */
 static mamori_err
-parse_line(struct creds *cr, const char *line, size_t n, int kind)
+add_cb(void *arg, const char *user, size_t ul, const char *pass, size_t pl)
 {
-	const char *u = line, *p, *sep;
-	size_t ul, pl;
-
-	trim(&line, &n);
-	if (n == 0 || line[0] == '#')
-		return MAMORI_OK;
-	if (kind == 1 && n >= 17 && memcmp(line, "username\tpassword", 17) == 0)
-		return MAMORI_OK; /* the header row */
-	if (kind == 2) {          /* csv: skip the vendor column */
-		const char *c1 = memchr(line, ',', n);
-
-		if (c1 == NULL)
-			return MAMORI_E_MALFORMED;
-		u = c1 + 1;
-		n -= (size_t)(u - line);
-		sep = memchr(u, ',', n);
-		if (sep == NULL)
-			return MAMORI_E_MALFORMED;
-		p = sep + 1;
-		pl = n - (size_t)(p - u);
-		{
-			const char *c3 = memchr(p, ',', pl);
-
-			if (c3 != NULL)
-				pl = (size_t)(c3 - p);
-		}
-		if (pl == 5 && memcmp(p, "<N/A>", 5) == 0)
-			return MAMORI_OK;
-	} else {
-		sep = memchr(line, kind == 1 ? '\t' : ':', n);
-		if (sep == NULL && kind == 0)
-			sep = memchr(line, ' ', n);
-		if (sep == NULL)
-			return MAMORI_E_MALFORMED;
-		p = sep + 1;
-		pl = n - (size_t)(p - line);
-		if (kind == 1) {
-			const char *t = memchr(p, '\t', pl);
-
-			if (t != NULL)
-				pl = (size_t)(t - p);
-		}
-	}
-	ul = (size_t)(sep - u);
-	if (none_word(u, ul))
-		ul = 0;
-	if (none_word(p, pl))
-		pl = 0;
-	if (kind == 2 && ul == 5 && memcmp(u, "<N/A>", 5) == 0)
-		ul = 0;
-	return add(cr, u, ul, p, pl);
-}
-
-static mamori_err
-load_file(struct creds *cr, const char *path, struct mamori_diag *d)
-{
-	struct mamori_buf b;
-	size_t pos = 0, line = 0, plen = strlen(path);
-	int kind = 0;
-	mamori_err e;
-
-	if (plen > 4 && strcmp(path + plen - 4, ".tsv") == 0)
-		kind = 1;
-	else if (plen > 4 && strcmp(path + plen - 4, ".csv") == 0)
-		kind = 2;
-	mamori_buf_init(&b, CREDS_FILE_MAX);
-	e = mamori_read_file(path, &b);
-	if (e != MAMORI_OK) {
-		mamori_buf_free(&b);
-		return mamori_diag_set(d, e, 0, 0, "%s: cannot read: %s", path, mamori_strerror(e));
-	}
-	while (pos < b.len) {
-		const uint8_t *nl = memchr(b.p + pos, '\n', b.len - pos);
-		size_t n = nl ? (size_t)(nl - (b.p + pos)) : b.len - pos;
-
-		line++;
-		/* the header row of the CSV */
-		if (!(kind == 2 && line == 1)) {
-			e = parse_line(cr, (const char *)b.p + pos, n, kind);
-			if (e != MAMORI_OK) {
-				mamori_buf_free(&b);
-				return mamori_diag_set(d, e, pos, line, "%s:%zu: %s", path, line,
-				    e == MAMORI_E_TOOBIG ? "field or dictionary too large"
-				                         : "expected a user and a password");
-			}
-		}
-		pos += n + (nl ? 1 : 0);
-	}
-	mamori_buf_free(&b);
-	return MAMORI_OK;
+	return add(arg, user, ul, pass, pl);
 }
 
 mamori_err
@@ -213,12 +109,12 @@ creds_load(struct creds **out, const struct mamori_sensor_config *c, struct mamo
 		cr->seed = 0x6d616d6f7269ull;
 	for (size_t i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++) {
 		(void)snprintf(path, sizeof(path), "%s/%s", c->data_dir, shipped[i]);
-		e = load_file(cr, path, d);
+		e = mamori_dict_read(path, add_cb, cr, d);
 		if (e != MAMORI_OK)
 			goto out;
 	}
 	for (size_t i = 0; i < c->ncreds_files; i++) {
-		e = load_file(cr, c->creds_files[i], d);
+		e = mamori_dict_read(c->creds_files[i], add_cb, cr, d);
 		if (e != MAMORI_OK)
 			goto out;
 	}
