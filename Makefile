@@ -23,7 +23,7 @@ WARN     += -Werror
 endif
 ALL_CFLAGS = $(CSTD) $(WARN) $(HARDEN) $(CFLAGS) -Iinclude -DMAMORI_VERSION='"$(VERSION)"' -DMAMORI_DATADIR='"$(CURDIR)/data"' -MMD -MP
 LDFLAGS  += -pie -Wl,-z,relro,-z,now
-LDLIBS   := -lpcap -lnftables -lpthread -lm -lz -llzma -lzstd -llz4 -llzo2 -lbz2 -lcrypt -lsodium
+LDLIBS   := -lpcap -lnftables -lpthread -lm -lz -llzma -lzstd -llz4 -llzo2 -lbz2 -lcrypt -lsodium -lcrypto
 
 ifeq ($(VARIANT),asan)
 CC       := clang

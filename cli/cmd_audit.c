@@ -11,6 +11,8 @@
 #include "mamori/finding.h"
 #include "mamori/firmware.h"
 #include "mamori/report.h"
+#include "mamori/report_html.h"
+#include "mamori/report_std.h"
 
 static const char audit_usage[] =
     "usage: mamori audit firmware IMAGE|DIR [options]\n"
@@ -23,8 +25,11 @@ static const char audit_usage[] =
     "and the provisions of ETSI EN 303 645, JC-STAR, OWASP IoT Top 10 and the EU CRA it maps to.\n"
     "\n"
     "options:\n"
-    "  --format text|json   a summary for people (default on a terminal) or the JSON report\n"
-    "                       (docs/findings.md, DESIGN contract)\n"
+    "  --format FORMAT      text: a summary for people (default on a terminal)\n"
+    "                       json: the full report (default otherwise; docs/findings.md)\n"
+    "                       sarif: SARIF 2.1.0 for code-scanning dashboards\n"
+    "                       cyclonedx: a CycloneDX 1.5 SBOM of the components found\n"
+    "                       html: one self-contained page to hand to a customer\n"
     "  -o, --output FILE    write the report to FILE\n"
     "  --creds FILE         more user:password pairs to try on password hashes (repeatable)\n"
     "  --fail-on SEVERITY   exit 1 when a finding is at least this severe\n"
@@ -43,6 +48,8 @@ static const char audit_usage[] =
     "\n"
     "Exit codes: 0 done (nothing at --fail-on), 1 a finding at --fail-on or above, 2 usage,\n"
     "3 the input could not be read or holds no Linux file system.\n";
+
+enum { F_TEXT = 0, F_JSON, F_SARIF, F_CYCLONEDX, F_HTML };
 
 int
 cmd_audit(int argc, char **argv)
@@ -92,11 +99,19 @@ cmd_audit(int argc, char **argv)
 		switch (ch) {
 		case O_FORMAT:
 			if (strcmp(optarg, "json") == 0) {
-				json = 1;
+				json = F_JSON;
 			} else if (strcmp(optarg, "text") == 0) {
-				json = 0;
+				json = F_TEXT;
+			} else if (strcmp(optarg, "sarif") == 0) {
+				json = F_SARIF;
+			} else if (strcmp(optarg, "cyclonedx") == 0) {
+				json = F_CYCLONEDX;
+			} else if (strcmp(optarg, "html") == 0) {
+				json = F_HTML;
 			} else {
-				cli_err("--format: '%s' is not text or json", optarg);
+				cli_err(
+				    "--format: '%s' is not text, json, sarif, cyclonedx or html",
+				    optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -142,7 +157,7 @@ cmd_audit(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (json < 0)
-		json = outpath != NULL || !isatty(STDOUT_FILENO);
+		json = outpath != NULL || !isatty(STDOUT_FILENO) ? F_JSON : F_TEXT;
 	mamori_fw_opts_default(&fo);
 	if (getenv("MAMORI_DATA_DIR") != NULL)
 		fo.data_dir = getenv("MAMORI_DATA_DIR");
@@ -165,8 +180,23 @@ cmd_audit(int argc, char **argv)
 		rc = EXIT_RUNTIME;
 	}
 	mamori_buf_init(&out, (size_t)256 << 20);
-	e = json ? mamori_report_json(&r, MAMORI_VERSION, &out)
-	         : mamori_report_text(&r, outpath == NULL && isatty(STDOUT_FILENO), top, &out);
+	switch (json) {
+	case F_JSON:
+		e = mamori_report_json(&r, MAMORI_VERSION, &out);
+		break;
+	case F_SARIF:
+		e = mamori_report_sarif(&r, MAMORI_VERSION, &out);
+		break;
+	case F_CYCLONEDX:
+		e = mamori_report_cyclonedx(&r, MAMORI_VERSION, &out);
+		break;
+	case F_HTML:
+		e = mamori_report_html(&r, MAMORI_VERSION, &out);
+		break;
+	default:
+		e = mamori_report_text(&r, outpath == NULL && isatty(STDOUT_FILENO), top, &out);
+		break;
+	}
 	if (e != MAMORI_OK) {
 		cli_err("report: %s", mamori_strerror(e));
 		mamori_buf_free(&out);

@@ -34,8 +34,10 @@ if [ -f "$F/trendnet_tew733gr_v1.02b01_rootfs.squashfs" ]; then
   say "7. A real router firmware (TRENDnet TEW-733GR): unpacked in memory and audited"
   "$M" audit firmware "$F/trendnet_tew733gr_v1.02b01_rootfs.squashfs" --format text --top 6
   "$M" audit firmware "$F/trendnet_tew733gr_v1.02b01_rootfs.squashfs" -q --format json -o "$out/trendnet.audit.json"
+  "$M" audit firmware "$F/trendnet_tew733gr_v1.02b01_rootfs.squashfs" -q --format html -o "$out/trendnet.audit.html"
+  "$M" audit firmware "$F/trendnet_tew733gr_v1.02b01_rootfs.squashfs" -q --format cyclonedx -o "$out/trendnet.sbom.json"
   say "8. OWASP's IoTGoat root file system"
   "$M" audit firmware "$F/iotgoat_overlay/rootfs" -q --format text --top 8
 fi
 
-say "Reports written to $out/: infection.eve.json (EVE alerts + timeline + stats), benign.txt, trendnet.audit.json"
+say "Reports written to $out/: infection.eve.json (EVE alerts + timeline + stats), benign.txt, trendnet.audit.json, trendnet.audit.html (open it in a browser), trendnet.sbom.json"

@@ -30,6 +30,7 @@ struct mamori_unpack_log {
 	unsigned filesystems;   /* file systems read into the tree */
 	unsigned containers;    /* containers recognised */
 	unsigned errors;        /* containers that were recognised but could not be read */
+	size_t hostile_names;   /* archive members named absolute or with "..", re-rooted */
 };
 
 void mamori_unpack_opts_default(struct mamori_unpack_opts *o);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mamori/archive.h"
 #include "mamori/decomp.h"
 #include "mamori/squashfs.h"
 #include "mamori/unpack.h"
@@ -121,13 +122,13 @@ take_squashfs(struct scan *s, const uint8_t *p, size_t len, uint64_t at, unsigne
 		used = (uint64_t)mamori_load_be32(p + 40) << 32 | mamori_load_be32(p + 44);
 	mamori_diag_clear(&sd);
 	s->log->containers++;
+	mamori_fstree_set_origin(s->t, "squashfs");
 	if (s->fs_index >= MAMORI_UNPACK_FS_MAX) {
 		say(s, depth, "squashfs @0x%llx: skipped (more than %d file systems)",
 		    (unsigned long long)at, MAMORI_UNPACK_FS_MAX);
 		return 4;
 	}
 	if (s->fs_index == 0) {
-		mamori_fstree_set_origin(s->t, "squashfs");
 		e = mamori_squashfs_read(p, len, s->t, &sd);
 	} else {
 		struct mamori_fstree *tmp;
@@ -157,6 +158,78 @@ take_squashfs(struct scan *s, const uint8_t *p, size_t len, uint64_t at, unsigne
 	s->fs_index++;
 	s->log->filesystems++;
 	return used > 0 && used <= len ? (size_t)used : 4;
+}
+
+/* A cpio or tar archive at p, read into a tree of its own first: it counts as a file system
+ * (the first at "/", later ones under /.fsN) when it holds a regular file or a directory. Returns
+ * the bytes to skip, 0 when it was not an archive after all. */
+static size_t
+take_archive(struct scan *s, bool tar, const uint8_t *p, size_t len, uint64_t at, unsigned depth,
+    struct mamori_diag *d)
+{
+	const char *kind = tar ? "tar" : "cpio";
+	struct mamori_fstree *tmp = NULL;
+	struct mamori_fs_limits lim;
+	struct mamori_diag sd;
+	size_t used = 0, clamped = 0, files = 0;
+	char prefix[16] = "", h[32];
+	bool merging = false;
+	mamori_err e;
+
+	mamori_diag_clear(&sd);
+	s->log->containers++;
+	if (s->fs_index >= MAMORI_UNPACK_FS_MAX) {
+		say(s, depth, "%s @0x%llx: skipped (more than %d file systems)", kind,
+		    (unsigned long long)at, MAMORI_UNPACK_FS_MAX);
+		return 0;
+	}
+	mamori_fs_limits_default(&lim);
+	e = mamori_fstree_new(&lim, &tmp);
+	if (e == MAMORI_OK)
+		e = tar ? mamori_tar_read(p, len, tmp, &used, &clamped, &sd)
+		        : mamori_cpio_read(p, len, tmp, &used, &clamped, &sd);
+	if (e == MAMORI_OK) {
+		for (size_t i = 0; i < mamori_fstree_count(tmp); i++) {
+			const struct mamori_fs_node *nd = mamori_fstree_at(tmp, i);
+
+			if (strcmp(nd->path, "/") != 0 &&
+			    (nd->type == MAMORI_FS_REG || nd->type == MAMORI_FS_DIR))
+				files++;
+		}
+		if (files > 0) {
+			if (s->fs_index > 0)
+				(void)snprintf(prefix, sizeof(prefix), "/.fs%u", s->fs_index);
+			mamori_fstree_set_origin(s->t, kind);
+			merging = true;
+			e = merge(s->t, tmp, prefix, &sd);
+		}
+	}
+	mamori_fstree_free(tmp);
+	if (e != MAMORI_OK) {
+		s->log->errors++;
+		say(s, depth, "%s @0x%llx: cannot read: %s", kind, (unsigned long long)at,
+		    sd.msg[0] ? sd.msg : mamori_strerror(e));
+		if (e == MAMORI_E_TOOBIG && merging && d != NULL) {
+			*d = sd; /* a limit of the tree: the user must hear about it */
+			return len;
+		}
+		return 0;
+	}
+	if (files == 0) {
+		say(s, depth, "%s @0x%llx: %s, no files or directories: not a file system", kind,
+		    (unsigned long long)at, human(used, h));
+		return used > 0 ? used : 0;
+	}
+	say(s, depth, "%s @0x%llx: %s, %zu files and directories, into %s", kind,
+	    (unsigned long long)at, human(used, h), files, s->fs_index == 0 ? "/" : prefix);
+	s->log->hostile_names += clamped;
+	if (clamped > 0)
+		say(s, depth + 1,
+		    "%zu member name%s absolute or with '..': re-rooted (fs.hostile-name)", clamped,
+		    clamped == 1 ? "" : "s");
+	s->fs_index++;
+	s->log->filesystems++;
+	return used;
 }
 
 /* A compressed stream at p: decompressed within the budget, then scanned one level deeper. */
@@ -229,12 +302,31 @@ scan(struct scan *s, const uint8_t *p, size_t len, uint64_t base, unsigned depth
 		size_t left = len - off, step = 1;
 		uint64_t at = base + off;
 
+		/* tar: "ustar" at +257 of a 512-aligned header */
+		if (off % MAMORI_TAR_BLOCK == 0 && left >= MAMORI_TAR_BLOCK &&
+		    memcmp(q + 257, "ustar", 5) == 0 && mamori_tar_probe(q, left)) {
+			size_t used = take_archive(s, true, q, left, at, depth, d);
+
+			if (d != NULL && d->msg[0] != '\0')
+				return MAMORI_E_TOOBIG;
+			if (used > 0) {
+				off += used > left ? left : used;
+				continue;
+			}
+		}
 		switch (q[0]) {
 		case 'h':
 		case 's':
 			if ((memcmp(q, "hsqs", 4) == 0 || memcmp(q, "sqsh", 4) == 0) &&
 			    mamori_squashfs_probe(q, left))
 				step = take_squashfs(s, q, left, at, depth, d);
+			break;
+		case '0':
+			if (left >= 6 && memcmp(q, "07070", 5) == 0 && mamori_cpio_probe(q, left)) {
+				step = take_archive(s, false, q, left, at, depth, d);
+				if (step == 0)
+					step = 6;
+			}
 			break;
 		case 0x27:
 			if (left >= UIMAGE_HDR_LEN && mamori_load_be32(q) == UIMAGE_MAGIC) {

@@ -55,6 +55,14 @@ ok "absent file: exit 3" test $? -eq 3
 : > "$t/empty.bin"
 "$MAMORI" audit firmware "$t/empty.bin" > /dev/null 2>&1
 ok "empty file: exit 3" test $? -eq 3
+# a tar whose member names climb out with "..": re-rooted inside the tree, reported, nothing
+# written anywhere
+mkdir -p "$t/evil/etc" && echo 'root::0:0:root:/root:/bin/sh' > "$t/evil/etc/passwd"
+tar --format=gnu -cf "$t/evil.tar" -C "$t/evil" etc --transform 's|^etc|../../etc|' 2>/dev/null
+"$MAMORI" audit firmware "$t/evil.tar" -q --format json > "$t/evil.json"
+ok "hostile tar: fs.hostile-name" j "$t/evil.json" "assert any(f['id']=='fs.hostile-name' for f in d['findings'])"
+ok "hostile tar: the re-rooted passwd is audited" j "$t/evil.json" "assert any(f['id']=='account.empty-password' and f['path']=='/etc/passwd' for f in d['findings'])"
+ok "hostile tar: nothing written outside" test ! -e "$t/../etc/passwd"
 "$MAMORI" audit > /dev/null 2>&1; ok "usage: audit alone is exit 2" test $? -eq 2
 "$MAMORI" audit firmware > /dev/null 2>&1; ok "usage: no image is exit 2" test $? -eq 2
 "$MAMORI" audit firmware x --format pdf > /dev/null 2>&1; ok "usage: bad format is exit 2" test $? -eq 2
