@@ -6,7 +6,7 @@
 #   make asan       the same tests under clang ASan+UBSan
 #   make fuzz       libFuzzer targets in build/fuzz/;  make fuzz-replay  replays every corpus
 #   make lint       clang-format + clang-tidy;  make format  rewrites the sources
-#   make bench      bench/sensor (not a test: figures, see docs/BENCHMARKS.md)
+#   make bench      bench/sensor; make bench-audit  bench/audit (not tests: figures in docs/BENCHMARKS.md)
 
 CC      ?= cc
 VARIANT ?= release
@@ -117,8 +117,11 @@ demo: deps
 bench: deps-test all
 	@sh bench/sensor
 
+bench-audit: deps-test all
+	@sh bench/audit
+
 clean:
 	rm -rf build
 
-.PHONY: all deps deps-test check test-only asan fuzz fuzz-replay lint format demo bench clean
+.PHONY: all deps deps-test check test-only asan fuzz fuzz-replay lint format demo bench bench-audit clean
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
