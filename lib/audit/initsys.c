@@ -951,15 +951,22 @@ out:
 	return ret;
 }
 
+/* Frees the n strings of v and v itself. */
+static void
+free_strv(char **v, size_t n)
+{
+	for (size_t j = 0; j < n; j++)
+		free(v[j]);
+	free(v);
+}
+
 void
 mamori_sh_free(struct mamori_sh_script *s)
 {
 	if (s == NULL)
 		return;
 	for (size_t i = 0; i < s->ncmd; i++) {
-		for (size_t j = 0; j < s->cmd[i].argc; j++)
-			free(s->cmd[i].argv[j]);
-		free(s->cmd[i].argv);
+		free_strv(s->cmd[i].argv, s->cmd[i].argc);
 		free(s->cmd[i].text);
 	}
 	free(s->cmd);
@@ -2391,9 +2398,7 @@ mamori_initsys_free(struct mamori_initsys *m)
 	if (m == NULL)
 		return;
 	for (size_t i = 0; i < m->ncmd; i++) {
-		for (size_t j = 0; j < m->cmd[i].argc; j++)
-			free(m->cmd[i].argv[j]);
-		free(m->cmd[i].argv);
+		free_strv(m->cmd[i].argv, m->cmd[i].argc);
 		free(m->cmd[i].text);
 		free(m->cmd[i].file);
 	}
