@@ -560,6 +560,25 @@ is_redirect(const char *w, bool *alone)
 	return true;
 }
 
+/* Makes room for one more element in a doubling array of n used of *cap (first: the initial
+ * capacity). The counts are bounded by the callers' limits, far below any overflow. */
+static mamori_err
+grow(void **v, size_t *cap, size_t n, size_t elem, size_t first)
+{
+	size_t nc;
+	void *np;
+
+	if (n < *cap)
+		return MAMORI_OK;
+	nc = *cap ? *cap * 2 : first;
+	np = realloc(*v, nc * elem);
+	if (np == NULL)
+		return MAMORI_E_NOMEM;
+	*v = np;
+	*cap = nc;
+	return MAMORI_OK;
+}
+
 static mamori_err
 emit(struct sh *S, char **av, size_t ac, bool bg, size_t end)
 {
@@ -570,15 +589,8 @@ emit(struct sh *S, char **av, size_t ac, bool bg, size_t end)
 	if (s->ncmd >= MAMORI_SH_CMDS_MAX)
 		return mamori_diag_set(S->d, MAMORI_E_TOOBIG, S->cmd_start, S->cmd_line,
 		    "more than %u commands in one script", MAMORI_SH_CMDS_MAX);
-	if (s->ncmd == s->capcmd) {
-		size_t nc = s->capcmd ? s->capcmd * 2 : 16;
-		void *np = realloc(s->cmd, nc * sizeof(*s->cmd));
-
-		if (np == NULL)
-			return MAMORI_E_NOMEM;
-		s->cmd = np;
-		s->capcmd = nc;
-	}
+	if (grow((void **)&s->cmd, &s->capcmd, s->ncmd, sizeof(*s->cmd), 16) != MAMORI_OK)
+		return MAMORI_E_NOMEM;
 	c = &s->cmd[s->ncmd];
 	memset(c, 0, sizeof(*c));
 	c->argv = calloc(ac, sizeof(char *));
@@ -1579,15 +1591,8 @@ push_cmd(struct model *M, char *const *argv, size_t argc, const struct cmdinfo *
 	if (m->ncmd >= MAMORI_INIT_CMDS_MAX)
 		return mamori_diag_set(M->d, MAMORI_E_TOOBIG, 0, ci->line,
 		    "more than %u boot commands", MAMORI_INIT_CMDS_MAX);
-	if (m->ncmd == m->capcmd) {
-		size_t nc = m->capcmd ? m->capcmd * 2 : 32;
-		void *np = realloc(m->cmd, nc * sizeof(*m->cmd));
-
-		if (np == NULL)
-			return MAMORI_E_NOMEM;
-		m->cmd = np;
-		m->capcmd = nc;
-	}
+	if (grow((void **)&m->cmd, &m->capcmd, m->ncmd, sizeof(*m->cmd), 32) != MAMORI_OK)
+		return MAMORI_E_NOMEM;
 	c = &m->cmd[m->ncmd];
 	memset(c, 0, sizeof(*c));
 	c->argv = calloc(argc, sizeof(char *));
