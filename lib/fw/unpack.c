@@ -160,14 +160,18 @@ take_squashfs(struct scan *s, const uint8_t *p, size_t len, uint64_t at, unsigne
 	return used > 0 && used <= len ? (size_t)used : 4;
 }
 
-/* A cpio or tar archive at p, read into a tree of its own first: it counts as a file system
- * (the first at "/", later ones under /.fsN) when it holds a regular file or a directory. Returns
- * the bytes to skip, 0 when it was not an archive after all. */
+/* A reader of a file system or archive that fills a tree: the signature of mamori_cpio_read. */
+typedef mamori_err (*fs_reader)(const uint8_t *p, size_t n, struct mamori_fstree *t,
+    size_t *consumed, size_t *clamped, struct mamori_diag *d);
+
+/* A cpio or tar archive (or another file system read by a fs_reader) at p, read into a tree of
+ * its own first: it counts as a file system (the first at "/", later ones under /.fsN) when it
+ * holds a regular file or a directory. Returns the bytes to skip, 0 when it was not one after
+ * all. */
 static size_t
-take_archive(struct scan *s, bool tar, const uint8_t *p, size_t len, uint64_t at, unsigned depth,
-    struct mamori_diag *d)
+take_archive(struct scan *s, const char *kind, fs_reader reader, const uint8_t *p, size_t len,
+    uint64_t at, unsigned depth, struct mamori_diag *d)
 {
-	const char *kind = tar ? "tar" : "cpio";
 	struct mamori_fstree *tmp = NULL;
 	struct mamori_fs_limits lim;
 	struct mamori_diag sd;
@@ -186,8 +190,7 @@ take_archive(struct scan *s, bool tar, const uint8_t *p, size_t len, uint64_t at
 	mamori_fs_limits_default(&lim);
 	e = mamori_fstree_new(&lim, &tmp);
 	if (e == MAMORI_OK)
-		e = tar ? mamori_tar_read(p, len, tmp, &used, &clamped, &sd)
-		        : mamori_cpio_read(p, len, tmp, &used, &clamped, &sd);
+		e = reader(p, len, tmp, &used, &clamped, &sd);
 	if (e == MAMORI_OK) {
 		for (size_t i = 0; i < mamori_fstree_count(tmp); i++) {
 			const struct mamori_fs_node *nd = mamori_fstree_at(tmp, i);
@@ -305,7 +308,8 @@ scan(struct scan *s, const uint8_t *p, size_t len, uint64_t base, unsigned depth
 		/* tar: "ustar" at +257 of a 512-aligned header */
 		if (off % MAMORI_TAR_BLOCK == 0 && left >= MAMORI_TAR_BLOCK &&
 		    memcmp(q + 257, "ustar", 5) == 0 && mamori_tar_probe(q, left)) {
-			size_t used = take_archive(s, true, q, left, at, depth, d);
+			size_t used =
+			    take_archive(s, "tar", mamori_tar_read, q, left, at, depth, d);
 
 			if (d != NULL && d->msg[0] != '\0')
 				return MAMORI_E_TOOBIG;
@@ -323,7 +327,8 @@ scan(struct scan *s, const uint8_t *p, size_t len, uint64_t base, unsigned depth
 			break;
 		case '0':
 			if (left >= 6 && memcmp(q, "07070", 5) == 0 && mamori_cpio_probe(q, left)) {
-				step = take_archive(s, false, q, left, at, depth, d);
+				step = take_archive(
+				    s, "cpio", mamori_cpio_read, q, left, at, depth, d);
 				if (step == 0)
 					step = 6;
 			}
