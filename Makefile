@@ -21,9 +21,9 @@ CFLAGS   ?= -O2 -g
 ifeq ($(WERROR),1)
 WARN     += -Werror
 endif
-ALL_CFLAGS = $(CSTD) $(WARN) $(HARDEN) $(CFLAGS) -Iinclude -DMAMORI_VERSION='"$(VERSION)"' -DMAMORI_DATADIR='"$(CURDIR)/data"' -MMD -MP
+ALL_CFLAGS = $(CSTD) $(WARN) $(HARDEN) $(CFLAGS) -Iinclude -DMAMORI_VERSION='"$(VERSION)"' -DMAMORI_DATADIR='"$(CURDIR)/data"' -DMAMORI_VULNDB='"$(CURDIR)/$(BUILD)/vulndb.sqlite"' -MMD -MP
 LDFLAGS  += -pie -Wl,-z,relro,-z,now
-LDLIBS   := -lpcap -lnftables -lpthread -lm -lz -llzma -lzstd -llz4 -llzo2 -lbz2 -lcrypt -lsodium -lcrypto
+LDLIBS   := -lpcap -lnftables -lpthread -lm -lz -llzma -lzstd -llz4 -llzo2 -lbz2 -lcrypt -lsodium -lcrypto -lsqlite3 -ljansson
 
 ifeq ($(VARIANT),asan)
 CC       := clang
@@ -42,7 +42,15 @@ TESTS    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 GENS     := $(GEN_SRC:tests/gen/%.c=$(BUILD)/gen/%)
 TEST_HELPERS := tests/vec.c
 
-all: $(BUILD)/mamori
+all: $(BUILD)/mamori $(BUILD)/vulndb.sqlite
+
+# The vulnerability database of this build, from the NVD records shipped in data/vulndb
+# (docs/formats/vulndb.md); rebuilt whole, so a record removed from data/ leaves it too.
+VULNDB_SRC := $(sort $(wildcard data/vulndb/nvd/*.json data/vulndb/osv/*.json))
+$(BUILD)/vulndb.sqlite: $(BUILD)/mamori $(VULNDB_SRC)
+	@rm -f $@.tmp
+	$(BUILD)/mamori vulndb -q --db $@.tmp import $(VULNDB_SRC)
+	@mv $@.tmp $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -73,7 +81,7 @@ deps-test:
 check: deps-test
 	@$(MAKE) --no-print-directory test-only
 
-test-only: $(TESTS) $(BUILD)/mamori $(GENS)
+test-only: $(TESTS) $(BUILD)/mamori $(BUILD)/vulndb.sqlite $(GENS)
 	@for t in $(TESTS); do $$t; rc=$$?; [ $$rc -le 1 ] || echo "$$t: crashed ($$rc), 0 passed, 1 failed"; done 2>&1 | \
 	  awk '{print} / passed, [0-9]+ failed/ {for (i = 1; i < NF; i++) { if ($$(i+1) ~ /^passed,/) p += $$i; if ($$(i+1) ~ /^failed/) f += $$i }} \
 	       END {printf "unit: %d passed, %d failed\n", p, f; exit f > 0}' > $(BUILD)/unit.log; rc=$$?; cat $(BUILD)/unit.log; \

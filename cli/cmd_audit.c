@@ -23,6 +23,8 @@ static const char audit_usage[] =
     "console, private keys, outdated components, binaries without exploit mitigations, world-\n"
     "writable and set-uid files, unverified update scripts. Each finding carries a remediation\n"
     "and the provisions of ETSI EN 303 645, JC-STAR, OWASP IoT Top 10 and the EU CRA it maps to.\n"
+    "Component versions (BusyBox, dnsmasq, OpenSSL, the kernel, ...) are matched against the\n"
+    "vulnerability database of `mamori vulndb` (NVD and OSV records; CVE ids in the report).\n"
     "\n"
     "options:\n"
     "  --format FORMAT      text: a summary for people (default on a terminal)\n"
@@ -35,6 +37,8 @@ static const char audit_usage[] =
     "  --fail-on SEVERITY   exit 1 when a finding is at least this severe\n"
     "                       (critical, high, medium, low, info)\n"
     "  --top N              findings listed in the text summary (default 15)\n"
+    "  --vulndb FILE        the vulnerability database (default: $MAMORI_VULNDB, else the\n"
+    "                       one built from data/vulndb; see mamori vulndb --help)\n"
     "  -q, --quiet          no unpacking log on standard error\n"
     "\n"
     "Containers found at any offset and opened recursively: SquashFS 4 (gzip, LZMA including\n"
@@ -54,20 +58,21 @@ enum { F_TEXT = 0, F_JSON, F_SARIF, F_CYCLONEDX, F_HTML };
 int
 cmd_audit(int argc, char **argv)
 {
-	enum { O_FORMAT = 256, O_CREDS, O_FAILON, O_TOP };
+	enum { O_FORMAT = 256, O_CREDS, O_FAILON, O_TOP, O_VULNDB };
 	static const struct option opts[] = {
 	    {"format", required_argument, NULL, O_FORMAT},
 	    {"output", required_argument, NULL, 'o'},
 	    {"creds", required_argument, NULL, O_CREDS},
 	    {"fail-on", required_argument, NULL, O_FAILON},
 	    {"top", required_argument, NULL, O_TOP},
+	    {"vulndb", required_argument, NULL, O_VULNDB},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *creds[16];
 	size_t ncreds = 0, top = 15;
-	const char *outpath = NULL;
+	const char *outpath = NULL, *vulndb = NULL;
 	int json = -1, ch, rc = EXIT_OK;
 	bool quiet = false, fail_set = false;
 	enum mamori_severity fail_on = MAMORI_SEV_CRITICAL;
@@ -141,6 +146,9 @@ cmd_audit(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case O_VULNDB:
+			vulndb = optarg;
+			break;
 		case 'q':
 			quiet = true;
 			break;
@@ -163,6 +171,7 @@ cmd_audit(int argc, char **argv)
 		fo.data_dir = getenv("MAMORI_DATA_DIR");
 	fo.creds_files = creds;
 	fo.ncreds_files = ncreds;
+	fo.vulndb = vulndb;
 	mamori_report_init(&r);
 	mamori_unpack_log_init(&log);
 	mamori_diag_clear(&d);

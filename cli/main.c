@@ -16,6 +16,7 @@ static const struct cmd cmds[] = {
         "watch pcap files or live traffic for the Mirai kill chain (IDS/IPS)"},
     {"audit", cmd_audit, 0,
         "audit a firmware image or root file system: passwords, services, keys, components"},
+    {"vulndb", cmd_vulndb, 0, "import NVD and OSV records; list them; match a component version"},
 };
 
 void

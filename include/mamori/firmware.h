@@ -19,6 +19,7 @@ struct mamori_fw_opts {
 	const char *data_dir;           /* credential dictionaries (data/credentials) */
 	const char *const *creds_files; /* more user:password files */
 	size_t ncreds_files;
+	const char *vulndb; /* the vulnerability database; NULL: mamori_vulndb_default_path() */
 	struct mamori_fs_limits limits; /* the unpacked tree */
 	struct mamori_unpack_opts unpack;
 	size_t max_image;

@@ -11,6 +11,8 @@
 #include "mamori/elf.h"
 #include "mamori/firmware.h"
 #include "mamori/initsys.h"
+#include "mamori/log.h"
+#include "mamori/vulndb.h"
 
 #ifndef MAMORI_DATADIR
 #define MAMORI_DATADIR "/usr/share/mamori"
@@ -37,6 +39,32 @@ dupstr(const char *s)
 	return p;
 }
 
+/* component.vulnerable: the components found, against the vulnerability database. No database
+ * is not an error (the audit still has much to say) but is said out loud. */
+static mamori_err
+check_vulndb(const struct mamori_fw_opts *o, struct mamori_report *r, struct mamori_diag *d)
+{
+	const char *path = mamori_vulndb_default_path(o->vulndb);
+	struct mamori_vulndb *db = NULL;
+	mamori_err e;
+
+	if (r->nc == 0)
+		return MAMORI_OK;
+	e = mamori_vulndb_open(path, false, &db, d);
+	if (e == MAMORI_E_NOTFOUND) {
+		mamori_diag_clear(d);
+		mamori_log(MAMORI_LOG_WARN,
+		    "no vulnerability database at %s: component versions were not matched against "
+		    "known vulnerabilities (mamori vulndb import FILE...)",
+		    path);
+		return MAMORI_OK;
+	}
+	if (e == MAMORI_OK)
+		e = mamori_check_vulnerable(db, r, d);
+	mamori_vulndb_close(db);
+	return e;
+}
+
 mamori_err
 mamori_fw_check_tree(const struct mamori_fstree *t, const struct mamori_fw_opts *o,
     struct mamori_report *r, struct mamori_diag *d)
@@ -60,6 +88,8 @@ mamori_fw_check_tree(const struct mamori_fstree *t, const struct mamori_fw_opts 
 		e = mamori_check_binaries(t, r, d);
 	if (e == MAMORI_OK)
 		e = mamori_check_components(t, r, d);
+	if (e == MAMORI_OK)
+		e = check_vulndb(o, r, d);
 	mamori_audit_creds_free(creds);
 	if (e == MAMORI_OK)
 		mamori_report_sort(r);
