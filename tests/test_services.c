@@ -730,6 +730,57 @@ update_scripts(void)
 	mamori_fstree_free(t);
 }
 
+/* Updater programs: ELF bytes as a multi-call binary carries them (NUL-separated strings). */
+static void
+add_elf(struct mamori_fstree *t, const char *path, const char *strings, size_t n)
+{
+	uint8_t buf[256];
+
+	memcpy(buf,
+	    "\x7f"
+	    "ELF\1\1\1",
+	    7);
+	memset(buf + 7, 0, 9);
+	memcpy(buf + 16, strings, n);
+	CHECK_OK(mamori_fstree_add(
+	    t, path, strlen(path), MAMORI_FS_REG, 0755, 0, 0, buf, 16 + n, NULL, NULL, NULL));
+}
+
+static void
+update_programs(void)
+{
+	static const char multi[] = "seama\0/dev/mtdblock/%d\0MD5Init\0firmware";
+	static const char signed_[] = "/dev/mtd%d\0RSA_verify\0firmware";
+	struct mamori_fstree *t = tree_new();
+	const struct mamori_finding *f;
+
+	if (t == NULL)
+		return;
+	add_elf(t, "/htdocs/cgibin", multi, sizeof(multi));
+	add_link(t, "/usr/sbin/fwupdater", "/htdocs/cgibin");
+	add_link(t, "/htdocs/web/fwup.cgi", "../cgibin");
+	add_file(t, "/etc/events/FWUPDATER.sh", 0755,
+	    "#!/bin/sh\nkillall -9 servd\nfwupdater -i /var/firmware.seama\nreboot\n");
+	add_elf(t, "/usr/sbin/fw_signed", signed_, sizeof(signed_)); /* verifies: not reported */
+	add_elf(t, "/usr/sbin/mtdtool", multi, sizeof(multi));       /* not an updater's name */
+	add_elf(t, "/usr/sbin/upgrade_ui", "firmware", sizeof("firmware")); /* writes no flash */
+	run(t);
+	f = find("update.unverified", "/htdocs/cgibin", 0, "heuristic");
+	CHECK(f != NULL);
+	if (f != NULL) {
+		CHECK(strstr(f->evidence, "as /htdocs/web/fwup.cgi, /usr/sbin/fwupdater") != NULL);
+		CHECK(strstr(f->evidence, "'MD5Init' (integrity, not authenticity)") != NULL);
+		CHECK(
+		    strstr(f->evidence,
+		        "run by /etc/events/FWUPDATER.sh line 3: fwupdater -i /var/firmware.seama") !=
+		    NULL);
+	}
+	CHECK(count("update.unverified") == 1);
+	if (check_failed_)
+		dump();
+	mamori_fstree_free(t);
+}
+
 static void
 fs_permissions(void)
 {
@@ -817,6 +868,7 @@ main(void)
 	    CHECK_CASE(procd_enablement),
 	    CHECK_CASE(bindshells),
 	    CHECK_CASE(update_scripts),
+	    CHECK_CASE(update_programs),
 	    CHECK_CASE(fs_permissions),
 	    CHECK_CASE(sqlite_personal),
 	};

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* File-system checks over the tree: fs.world-writable (one summary per image), fs.setuid (one
- * per file), update.unverified (a heuristic over shell scripts: fetch + flash, no signature
- * check) and data.plaintext-personal (SQLite files whose schema names personal data, read from
- * the schema text in the file: no SQLite library). */
+ * per file), update.unverified (heuristics over shell scripts: fetch + flash, no signature
+ * check; and over updater programs: writes MTD, no signature-check symbol) and
+ * data.plaintext-personal (SQLite files whose schema names personal data, read from the schema text
+ * in the file: no SQLite library). */
+#define _GNU_SOURCE /* memmem */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,6 +230,148 @@ update_scripts(const struct mamori_fstree *t, struct mamori_report *r)
 	return ret;
 }
 
+/* Programs that flash firmware: an ELF file reached under an updater's name (fwupdater,
+ * fw_upgrade, sysupgrade, *flash*, ...; often a symlink into a multi-call binary) that writes
+ * an MTD device and holds none of the names of a public-key signature check. A heuristic over
+ * the bytes: what the program links or embeds, not what it executes. */
+#define UPDATE_PROGRAMS_MAX 8u                   /* update.unverified findings for programs */
+#define UPDATE_PROGRAM_MAX  ((uint64_t)32 << 20) /* bytes of an ELF file searched */
+
+static const char *const updater_words[] = {
+    "fwupd", "fw_up", "fwup", "upgrade", "update", "flash", "firmware", NULL};
+static const char *const flash_marks[] = {"/dev/mtd", "mtd_write", "MEMERASE", NULL};
+static const char *const verify_marks[] = {"RSA_verify", "RSA_public_decrypt", "EVP_DigestVerify",
+    "EVP_VerifyFinal", "EVP_PKEY_verify", "ECDSA_verify", "ECDSA_do_verify", "mbedtls_pk_verify",
+    "mbedtls_rsa_pkcs1_verify", "wc_SignatureVerify", "wc_RsaSSL_Verify", "wc_ecc_verify_hash",
+    "crypto_sign_verify_detached", "crypto_sign_open", "ed25519_verify", "uECC_verify",
+    "gpgme_op_verify", "usign", "signify", "gpgv", "dgst -verify", NULL};
+static const char *const checksum_marks[] = {
+    "MD5Init", "MD5_Init", "md5sum", "SHA1_Init", "SHA256_Init", "crc32", "checksum", NULL};
+
+static const char *
+mark_in(const uint8_t *p, size_t n, const char *const *marks)
+{
+	for (size_t i = 0; marks[i] != NULL; i++)
+		if (memmem(p, n, marks[i], strlen(marks[i])) != NULL)
+			return marks[i];
+	return NULL;
+}
+
+static bool
+updater_name(const char *path)
+{
+	const char *b = mamori_init_basename(path);
+	char low[64];
+	size_t i;
+
+	for (i = 0; b[i] != '\0' && i + 1 < sizeof(low); i++)
+		low[i] = (char)((b[i] >= 'A' && b[i] <= 'Z') ? b[i] + 32 : b[i]);
+	low[i] = '\0';
+	for (i = 0; updater_words[i] != NULL; i++)
+		if (strstr(low, updater_words[i]) != NULL)
+			return true;
+	return false;
+}
+
+/* The first shell script line that runs name as a command: "PATH line N: text". */
+static void
+invoker(const struct mamori_fstree *t, const char *name, char *out, size_t cap)
+{
+	size_t n = mamori_fstree_count(t);
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		const struct mamori_fs_node *x = mamori_fstree_at(t, i);
+		struct mamori_sh_script sh;
+
+		if (x->type != MAMORI_FS_REG || x->data == NULL || x->size < 2 ||
+		    x->size > MAMORI_CHECK_SCRIPT_MAX || x->data[0] != '#' || x->data[1] != '!' ||
+		    memmem(x->data, (size_t)x->size, name, strlen(name)) == NULL)
+			continue;
+		if (mamori_sh_parse(x->data, (size_t)x->size, NULL, NULL, &sh, NULL) != MAMORI_OK)
+			continue;
+		for (size_t c = 0; c < sh.ncmd; c++) {
+			size_t k;
+
+			if (strcmp(prog(&sh.cmd[c], &k), name) == 0) {
+				(void)snprintf(out, cap, "; run by %s line %u: %s", x->path,
+				    sh.cmd[c].line, sh.cmd[c].text);
+				break;
+			}
+		}
+		mamori_sh_free(&sh);
+		if (out[0] != '\0')
+			return;
+	}
+}
+
+#define UPDATE_NAMES_MAX 4u /* names of one updater named in the evidence */
+
+struct updater {
+	const struct mamori_fs_node *f;
+	const char *names[UPDATE_NAMES_MAX];
+	size_t nnames;
+};
+
+static mamori_err
+update_programs(const struct mamori_fstree *t, struct mamori_report *r)
+{
+	struct updater u[UPDATE_PROGRAMS_MAX];
+	size_t n = mamori_fstree_count(t), nu = 0;
+	mamori_err ret = MAMORI_OK;
+
+	/* every name under which a flashing program without a signature check is reached */
+	for (size_t i = 0; i < n; i++) {
+		const struct mamori_fs_node *x = mamori_fstree_at(t, i), *f;
+		size_t k;
+
+		if ((x->type != MAMORI_FS_REG && x->type != MAMORI_FS_LNK) ||
+		    !updater_name(x->path))
+			continue;
+		f = x->type == MAMORI_FS_LNK ? mamori_fstree_resolve(t, x->path) : x;
+		if (f == NULL || f->type != MAMORI_FS_REG || f->data == NULL || f->size < 4 ||
+		    f->size > UPDATE_PROGRAM_MAX ||
+		    memcmp(f->data,
+		        "\x7f"
+		        "ELF",
+		        4) != 0)
+			continue;
+		for (k = 0; k < nu && u[k].f != f; k++)
+			;
+		if (k == nu) {
+			if (nu == UPDATE_PROGRAMS_MAX ||
+			    mark_in(f->data, (size_t)f->size, flash_marks) == NULL ||
+			    mark_in(f->data, (size_t)f->size, verify_marks) != NULL)
+				continue;
+			u[nu].f = f;
+			u[nu++].nnames = 0;
+		}
+		if (u[k].nnames < UPDATE_NAMES_MAX)
+			u[k].names[u[k].nnames++] = x->path;
+	}
+	for (size_t k = 0; k < nu && ret == MAMORI_OK; k++) {
+		const struct mamori_fs_node *f = u[k].f;
+		const char *flash = mark_in(f->data, (size_t)f->size, flash_marks);
+		const char *sum = mark_in(f->data, (size_t)f->size, checksum_marks);
+		char names[512] = "", via[512] = "", integrity[128] = "";
+
+		for (size_t i = 0; i < u[k].nnames; i++) {
+			app(names, sizeof(names), "%s%s", i ? ", " : "", u[k].names[i]);
+			if (via[0] == '\0')
+				invoker(t, mamori_init_basename(u[k].names[i]), via, sizeof(via));
+		}
+		if (sum != NULL)
+			(void)snprintf(integrity, sizeof(integrity),
+			    ", checks images with '%s' (integrity, not authenticity)", sum);
+		ret = mamori_report_addf(r, "update.unverified", -1, f->path, 0,
+		    "heuristic: the updater program (as %s) writes flash ('%s' in it)%s, and holds "
+		    "none of the names of a public-key signature check (RSA_verify, EVP_DigestVerify, "
+		    "mbedtls_pk_verify, crypto_sign_verify_detached, usign, ...)%s",
+		    names, flash, integrity, via);
+	}
+	return ret;
+}
+
 /* ---- data.plaintext-personal ---- */
 
 static const char *const personal_words[] = {"email", "e_mail", "mail", "phone", "mobile",
@@ -360,6 +504,8 @@ mamori_check_fs(const struct mamori_fstree *t, struct mamori_report *r, struct m
 		ret = setuid_files(t, r);
 	if (ret == MAMORI_OK)
 		ret = update_scripts(t, r);
+	if (ret == MAMORI_OK)
+		ret = update_programs(t, r);
 	if (ret == MAMORI_OK)
 		ret = personal_data(t, r);
 	return ret;

@@ -30,6 +30,7 @@ ok "trendnet: dnsmasq 2.45 critical" j "$t/tn.json" "assert any(f['id']=='compon
 MAMORI_VULNDB=$t/none.sqlite "$MAMORI" audit firmware "$F/trendnet_tew733gr_v1.02b01_rootfs.squashfs" --format json -o "$t/nodb.json" 2> "$t/nodb.err"
 ok "trendnet: no database: the audit runs" j "$t/nodb.json" "assert not any(f['id']=='component.vulnerable' for f in d['findings'])"
 ok "trendnet: no database: said on stderr" grep -q "no vulnerability database at $t/none.sqlite" "$t/nodb.err"
+ok "trendnet: update.unverified for the SEAMA updater (MD5 only)" j "$t/tn.json" "assert any(f['id']=='update.unverified' and f['path']=='/htdocs/cgibin' and 'fwupdater -i /var/firmware.seama' in f['evidence'] and 'MD5Init' in f['evidence'] for f in d['findings'])"
 ok "trendnet: every finding has a remediation and standards" j "$t/tn.json" "assert all(f['remediation'] and f['standards'] for f in d['findings'])"
 ok "trendnet: conformance per standard" j "$t/tn.json" "assert set(d['conformance'])>={'etsi-en-303-645','jc-star-1','owasp-iot-2018','eu-cra-annex-i'}"
 "$MAMORI" audit firmware "$F/trendnet_tew733gr_v1.02b01_rootfs.squashfs" -q --fail-on high -o "$t/tn2.json"
