@@ -31,5 +31,7 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The same, with a mamori_diag when it carries a message. */
 void cli_diag(const char *what, mamori_err e, const struct mamori_diag *d);
 extern int cli_quiet;
+/* 1 while a progress line is on the terminal: the log sink erases it before a message. */
+extern int cli_progress_line;
 
 #endif

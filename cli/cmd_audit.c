@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -39,7 +40,8 @@ static const char audit_usage[] =
     "  --top N              findings listed in the text summary (default 15)\n"
     "  --vulndb FILE        the vulnerability database (default: $MAMORI_VULNDB, else the\n"
     "                       one built from data/vulndb; see mamori vulndb --help)\n"
-    "  -q, --quiet          no unpacking log on standard error\n"
+    "  -q, --quiet          no unpacking log and no progress line on standard error\n"
+    "                       (progress is shown only when standard error is a terminal)\n"
     "\n"
     "Containers found at any offset and opened recursively: SquashFS 4 (gzip, LZMA including\n"
     "vendor LZMA, LZO, xz, LZ4, zstd), legacy U-Boot uImage and TRX headers, gzip, xz,\n"
@@ -54,6 +56,44 @@ static const char audit_usage[] =
     "3 the input could not be read or holds no Linux file system.\n";
 
 enum { F_TEXT = 0, F_JSON, F_SARIF, F_CYCLONEDX, F_HTML };
+
+/* Progress on a terminal: one line on standard error, rewritten at most ten times a second and
+ * whenever the stage changes, erased at the end. Nothing when stderr is not a terminal. */
+struct progress {
+	const char *stage;
+	struct timespec last;
+	const char *target;
+};
+
+static void
+progress(void *ctx, const char *stage, uint64_t done, uint64_t total)
+{
+	struct progress *p = ctx;
+	struct timespec now;
+	char amount[64] = "";
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (p->stage != NULL && strcmp(p->stage, stage) == 0 &&
+	    (now.tv_sec - p->last.tv_sec) * 1000 + (now.tv_nsec - p->last.tv_nsec) / 1000000 < 100)
+		return;
+	p->stage = stage;
+	p->last = now;
+	if (strcmp(stage, "done") == 0) {
+		fputs("\r\033[K", stderr);
+		cli_progress_line = 0;
+		return;
+	}
+	if (total > 0 && (strcmp(stage, "reading") == 0 || strcmp(stage, "hashing") == 0 ||
+	                     strcmp(stage, "unpacking") == 0))
+		(void)snprintf(amount, sizeof(amount), " %.1f of %.1f MiB",
+		    (double)done / (1 << 20), (double)total / (1 << 20));
+	else if (total > 0)
+		(void)snprintf(amount, sizeof(amount), " (check %llu of %llu)",
+		    (unsigned long long)done + 1, (unsigned long long)total);
+	fprintf(stderr, "\r\033[Kmamori: %s: %s%s", p->target, stage, amount);
+	fflush(stderr);
+	cli_progress_line = 1;
+}
 
 int
 cmd_audit(int argc, char **argv)
@@ -77,6 +117,7 @@ cmd_audit(int argc, char **argv)
 	bool quiet = false, fail_set = false;
 	enum mamori_severity fail_on = MAMORI_SEV_CRITICAL;
 	struct mamori_fw_opts fo;
+	struct progress prog = {NULL, {0, 0}, NULL};
 	struct mamori_report r;
 	struct mamori_unpack_log log;
 	struct mamori_diag d;
@@ -172,10 +213,19 @@ cmd_audit(int argc, char **argv)
 	fo.creds_files = creds;
 	fo.ncreds_files = ncreds;
 	fo.vulndb = vulndb;
+	if (!quiet && isatty(STDERR_FILENO)) {
+		prog.target = argv[optind];
+		fo.progress = progress;
+		fo.progress_ctx = &prog;
+	}
 	mamori_report_init(&r);
 	mamori_unpack_log_init(&log);
 	mamori_diag_clear(&d);
 	e = mamori_fw_audit(argv[optind], &fo, &r, &log, &d);
+	if (cli_progress_line) {
+		fputs("\r\033[K", stderr);
+		cli_progress_line = 0;
+	}
 	if (!quiet && log.text.len > 0)
 		fprintf(stderr, "mamori: unpacking %s:\n%.*s", argv[optind], (int)log.text.len,
 		    (const char *)log.text.p);

@@ -10,6 +10,7 @@
 #include "mamori/log.h"
 
 int cli_quiet;
+int cli_progress_line;
 
 static const struct cmd cmds[] = {
     {"sensor", cmd_sensor, CMD_CAPTURE,
@@ -46,6 +47,8 @@ log_sink(void *arg, enum mamori_log_level level, const char *msg)
 	static const char *names[] = {"error", "warning", "info", "debug"};
 
 	(void)arg;
+	if (cli_progress_line)
+		fputs("\r\033[K", stderr);
 	fprintf(stderr, "mamori: %s: %s\n", names[level], msg);
 }
 

@@ -15,6 +15,11 @@
 
 #define MAMORI_FW_IMAGE_MAX ((size_t)2 << 30) /* bytes of an image read into memory */
 
+/* Progress of an audit, for a terminal: the stage ("reading", "hashing", "unpacking",
+ * "accounts", "vulnerabilities", ...), then bytes (or items) done of total, 0 when unknown.
+ * Called on the auditing thread, often; the callee throttles. */
+typedef void (*mamori_fw_progress_fn)(void *ctx, const char *stage, uint64_t done, uint64_t total);
+
 struct mamori_fw_opts {
 	const char *data_dir;           /* credential dictionaries (data/credentials) */
 	const char *const *creds_files; /* more user:password files */
@@ -23,6 +28,8 @@ struct mamori_fw_opts {
 	struct mamori_fs_limits limits; /* the unpacked tree */
 	struct mamori_unpack_opts unpack;
 	size_t max_image;
+	mamori_fw_progress_fn progress; /* may be NULL */
+	void *progress_ctx;
 };
 
 void mamori_fw_opts_default(struct mamori_fw_opts *o);

@@ -21,6 +21,9 @@
 struct mamori_unpack_opts {
 	unsigned max_depth;   /* <= MAMORI_UNPACK_DEPTH_MAX */
 	uint64_t blob_budget; /* bytes decompressed outside file systems, in all */
+	/* progress over the image's top level: ("unpacking", offset, image length); may be NULL */
+	void (*progress)(void *ctx, const char *stage, uint64_t done, uint64_t total);
+	void *progress_ctx;
 };
 
 /* What was found, for the report and the user: one line per container, indented by depth

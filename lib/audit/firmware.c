@@ -65,31 +65,56 @@ check_vulndb(const struct mamori_fw_opts *o, struct mamori_report *r, struct mam
 	return e;
 }
 
+static void
+stage(const struct mamori_fw_opts *o, const char *what, uint64_t done, uint64_t total)
+{
+	if (o->progress != NULL)
+		o->progress(o->progress_ctx, what, done, total);
+}
+
 mamori_err
 mamori_fw_check_tree(const struct mamori_fstree *t, const struct mamori_fw_opts *o,
     struct mamori_report *r, struct mamori_diag *d)
 {
+	static const char *const names[] = {"accounts", "credentials", "keys", "services",
+	    "file system", "binaries", "components", "vulnerabilities"};
+	const uint64_t nchecks = sizeof(names) / sizeof(names[0]);
 	struct mamori_audit_creds *creds = NULL;
 	mamori_err e;
 
 	e = mamori_audit_creds_load(o->data_dir, o->creds_files, o->ncreds_files, &creds, d);
 	if (e != MAMORI_OK)
 		return e;
-	e = mamori_check_accounts(t, creds, r, d);
-	if (e == MAMORI_OK)
-		e = mamori_check_credentials(t, r, d);
-	if (e == MAMORI_OK)
-		e = mamori_check_keys(t, r, d);
-	if (e == MAMORI_OK)
-		e = mamori_check_services(t, r, d);
-	if (e == MAMORI_OK)
-		e = mamori_check_fs(t, r, d);
-	if (e == MAMORI_OK)
-		e = mamori_check_binaries(t, r, d);
-	if (e == MAMORI_OK)
-		e = mamori_check_components(t, r, d);
-	if (e == MAMORI_OK)
-		e = check_vulndb(o, r, d);
+	for (uint64_t i = 0; e == MAMORI_OK && i < nchecks; i++) {
+		stage(o, names[i], i, nchecks);
+		switch (i) {
+		case 0:
+			e = mamori_check_accounts(t, creds, r, d);
+			break;
+		case 1:
+			e = mamori_check_credentials(t, r, d);
+			break;
+		case 2:
+			e = mamori_check_keys(t, r, d);
+			break;
+		case 3:
+			e = mamori_check_services(t, r, d);
+			break;
+		case 4:
+			e = mamori_check_fs(t, r, d);
+			break;
+		case 5:
+			e = mamori_check_binaries(t, r, d);
+			break;
+		case 6:
+			e = mamori_check_components(t, r, d);
+			break;
+		default:
+			e = check_vulndb(o, r, d);
+			break;
+		}
+	}
+	stage(o, "done", nchecks, nchecks);
 	mamori_audit_creds_free(creds);
 	if (e == MAMORI_OK)
 		mamori_report_sort(r);
@@ -128,6 +153,7 @@ mamori_fw_audit(const char *path, const struct mamori_fw_opts *o, struct mamori_
 		r->target_kind = dupstr("directory");
 		if (r->target_kind == NULL)
 			return MAMORI_E_NOMEM;
+		stage(o, "reading", 0, 0);
 		e = mamori_fstree_from_dir(path, &lim, &t, d);
 		if (e != MAMORI_OK)
 			return e;
@@ -141,6 +167,7 @@ mamori_fw_audit(const char *path, const struct mamori_fw_opts *o, struct mamori_
 	r->target_kind = dupstr("firmware");
 	if (r->target_kind == NULL)
 		return MAMORI_E_NOMEM;
+	stage(o, "reading", 0, (uint64_t)st.st_size);
 	e = mamori_read_file(path, &img);
 	if (e != MAMORI_OK) {
 		mamori_buf_free(&img);
@@ -148,6 +175,7 @@ mamori_fw_audit(const char *path, const struct mamori_fw_opts *o, struct mamori_
 		    e == MAMORI_E_TOOBIG ? "image larger than the 2 GiB that are read into memory"
 		                         : strerror(errno));
 	}
+	stage(o, "hashing", 0, img.len);
 	/* OpenSSL's SHA-256 uses the CPU's SHA extensions: hashing is not the slow part of an
 	 * audit (libsodium's portable code took more than half of a 190 MB image's audit) */
 	if (EVP_Digest(img.p, img.len, hash, &hlen, EVP_sha256(), NULL) != 1 || hlen != 32) {
@@ -162,7 +190,14 @@ mamori_fw_audit(const char *path, const struct mamori_fw_opts *o, struct mamori_
 		mamori_buf_free(&img);
 		return e;
 	}
-	found = mamori_unpack(img.p, img.len, &o->unpack, t, log, d);
+	stage(o, "unpacking", 0, img.len);
+	{
+		struct mamori_unpack_opts uo = o->unpack;
+
+		uo.progress = o->progress;
+		uo.progress_ctx = o->progress_ctx;
+		found = mamori_unpack(img.p, img.len, &uo, t, log, d);
+	}
 	mamori_buf_free(&img);
 	if (found == MAMORI_E_NOTFOUND) {
 		struct mamori_diag keep = *d;

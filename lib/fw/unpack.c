@@ -28,6 +28,8 @@ mamori_unpack_opts_default(struct mamori_unpack_opts *o)
 {
 	o->max_depth = MAMORI_UNPACK_DEPTH_MAX;
 	o->blob_budget = (uint64_t)2 << 30;
+	o->progress = NULL;
+	o->progress_ctx = NULL;
 }
 
 void
@@ -398,7 +400,10 @@ scan(struct scan *s, const uint8_t *p, size_t len, uint64_t base, unsigned depth
 		if (d != NULL && d->msg[0] != '\0')
 			return MAMORI_E_TOOBIG; /* a limit was reached: stop, the caller reports it
 			                         */
-		off += step > left ? left : step;
+		step = step > left ? left : step;
+		off += step;
+		if (depth == 0 && s->o->progress != NULL && (off >> 22) != ((off - step) >> 22))
+			s->o->progress(s->o->progress_ctx, "unpacking", off, len); /* every 4 MiB */
 	}
 	return MAMORI_OK;
 }

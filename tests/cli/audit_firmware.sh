@@ -31,6 +31,12 @@ MAMORI_VULNDB=$t/none.sqlite "$MAMORI" audit firmware "$F/trendnet_tew733gr_v1.0
 ok "trendnet: no database: the audit runs" j "$t/nodb.json" "assert not any(f['id']=='component.vulnerable' for f in d['findings'])"
 ok "trendnet: no database: said on stderr" grep -q "no vulnerability database at $t/none.sqlite" "$t/nodb.err"
 ok "trendnet: update.unverified for the SEAMA updater (MD5 only)" j "$t/tn.json" "assert any(f['id']=='update.unverified' and f['path']=='/htdocs/cgibin' and 'fwupdater -i /var/firmware.seama' in f['evidence'] and 'MD5Init' in f['evidence'] for f in d['findings'])"
+# progress: on a terminal (script(1) gives one) a line rewritten per stage, erased at the end
+script -qec "$MAMORI audit firmware '$F/trendnet_tew733gr_v1.02b01_rootfs.squashfs' --format json -o '$t/pty.json'" "$t/pty.log" > /dev/null 2>&1
+ok "progress on a terminal: stages and bytes" sh -c "grep -q 'unpacking [0-9.]* of [0-9.]* MiB' '$t/pty.log' && grep -q 'binaries (check 6 of 8)' '$t/pty.log'"
+ok "progress on a terminal: erased before the log" sh -c "tr '\\r' '\\n' < '$t/pty.log' | grep -q '^.\\[Kmamori: unpacking '"
+"$MAMORI" audit firmware "$F/trendnet_tew733gr_v1.02b01_rootfs.squashfs" --format json -o "$t/nopty.json" 2> "$t/nopty.err"
+ok "no progress when stderr is not a terminal" sh -c "! grep -q 'check 6 of 8' '$t/nopty.err' && ! tr -d '\\n' < '$t/nopty.err' | grep -q \"\$(printf '\\r')\""
 ok "trendnet: every finding has a remediation and standards" j "$t/tn.json" "assert all(f['remediation'] and f['standards'] for f in d['findings'])"
 ok "trendnet: conformance per standard" j "$t/tn.json" "assert set(d['conformance'])>={'etsi-en-303-645','jc-star-1','owasp-iot-2018','eu-cra-annex-i'}"
 "$MAMORI" audit firmware "$F/trendnet_tew733gr_v1.02b01_rootfs.squashfs" -q --fail-on high -o "$t/tn2.json"
