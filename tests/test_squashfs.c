@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* SquashFS reader: round trips through mksquashfs for every compressor it has, a hand-built
- * big-endian image, the real TRENDnet vendor-LZMA image, and must-fail images. */
+/* SquashFS readers: round trips through mksquashfs for every compressor it has, a hand-built
+ * big-endian image, the real TRENDnet vendor-LZMA image, and must-fail images; 3.x and 2.x
+ * images in both byte orders from tests/gen/mksquashfs3.py (our own writer: no Debian tool
+ * writes them), round trips and must-fail images. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -220,8 +222,12 @@ compare_dir(const struct mamori_fstree *t, const char *rel)
 	return n;
 }
 
+typedef mamori_err (*sqfs_reader)(
+    const uint8_t *img, size_t len, struct mamori_fstree *t, struct mamori_diag *d);
+
 static mamori_err
-read_image(const uint8_t *p, size_t len, struct mamori_fstree **out, struct mamori_diag *d)
+read_with(
+    sqfs_reader rd, const uint8_t *p, size_t len, struct mamori_fstree **out, struct mamori_diag *d)
 {
 	struct mamori_fs_limits l;
 	struct mamori_fstree *t = NULL;
@@ -231,13 +237,25 @@ read_image(const uint8_t *p, size_t len, struct mamori_fstree **out, struct mamo
 	e = mamori_fstree_new(&l, &t);
 	if (e != MAMORI_OK)
 		return e;
-	e = mamori_squashfs_read(p, len, t, d);
+	e = rd(p, len, t, d);
 	if (e != MAMORI_OK) {
 		mamori_fstree_free(t);
 		return e;
 	}
 	*out = t;
 	return MAMORI_OK;
+}
+
+static mamori_err
+read_image(const uint8_t *p, size_t len, struct mamori_fstree **out, struct mamori_diag *d)
+{
+	return read_with(mamori_squashfs_read, p, len, out, d);
+}
+
+static mamori_err
+read_image3(const uint8_t *p, size_t len, struct mamori_fstree **out, struct mamori_diag *d)
+{
+	return read_with(mamori_squashfs3_read, p, len, out, d);
 }
 
 /* Builds an image with mksquashfs options opts into b. */
@@ -265,23 +283,12 @@ mksquashfs(const char *opts, struct mamori_buf *b)
 	return mksquashfs_from(srcdir, opts, b);
 }
 
+/* The tree read from an image of srcdir holds every source entry, plus the root. */
 static void
-roundtrip(const char *opts)
+check_tree(const struct mamori_fstree *t)
 {
-	struct mamori_buf b;
-	struct mamori_fstree *t = NULL;
-	struct mamori_diag d;
 	const struct mamori_fs_node *nd;
 
-	memset(&d, 0, sizeof(d));
-	CHECK(mksquashfs(opts, &b) == 0);
-	CHECK(mamori_squashfs_probe(b.p, b.len));
-	CHECK(read_image(b.p, b.len, &t, &d) == MAMORI_OK);
-	if (t == NULL) {
-		fprintf(stderr, "test_squashfs: %s: %s (at %zu)\n", opts, d.msg, d.off);
-		mamori_buf_free(&b);
-		return;
-	}
 	/* every source entry, plus the root */
 	CHECK(compare_dir(t, "") + 1 == mamori_fstree_count(t));
 	nd = mamori_fstree_get(t, "/");
@@ -294,6 +301,25 @@ roundtrip(const char *opts)
 		nd = mamori_fstree_get(t, "/dev/sda");
 		CHECK(nd != NULL && nd->type == MAMORI_FS_BLK);
 	}
+}
+
+static void
+roundtrip(const char *opts)
+{
+	struct mamori_buf b;
+	struct mamori_fstree *t = NULL;
+	struct mamori_diag d;
+
+	memset(&d, 0, sizeof(d));
+	CHECK(mksquashfs(opts, &b) == 0);
+	CHECK(mamori_squashfs_probe(b.p, b.len));
+	CHECK(read_image(b.p, b.len, &t, &d) == MAMORI_OK);
+	if (t == NULL) {
+		fprintf(stderr, "test_squashfs: %s: %s (at %zu)\n", opts, d.msg, d.off);
+		mamori_buf_free(&b);
+		return;
+	}
+	check_tree(t);
 	mamori_fstree_free(t);
 	mamori_buf_free(&b);
 }
@@ -615,7 +641,7 @@ truncations(void)
 
 /* Each byte of an image flipped in turn: any result but a crash, and a message on error. */
 static size_t
-flip_each(uint8_t *p, size_t n)
+flip_each(sqfs_reader rd, uint8_t *p, size_t n)
 {
 	size_t fails = 0;
 
@@ -625,7 +651,7 @@ flip_each(uint8_t *p, size_t n)
 
 		p[i] ^= 0xff;
 		memset(&d, 0, sizeof(d));
-		if (read_image(p, n, &t, &d) == MAMORI_OK) {
+		if (read_with(rd, p, n, &t, &d) == MAMORI_OK) {
 			mamori_fstree_free(t);
 		} else {
 			fails++;
@@ -648,12 +674,12 @@ byte_flips(void)
 		struct mamori_buf b;
 
 		CHECK(mksquashfs_from(smalldir, opts[i], &b) == 0);
-		CHECK(flip_each(b.p, b.len) > 0);
+		CHECK(flip_each(mamori_squashfs_read, b.p, b.len) > 0);
 		mamori_buf_free(&b);
 	}
 	for (int be = 0; be < 2; be++) {
 		build(&m, be, BUILD_OK);
-		CHECK(flip_each(m.p, m.n) > 0);
+		CHECK(flip_each(mamori_squashfs_read, m.p, m.n) > 0);
 	}
 }
 
@@ -825,6 +851,286 @@ trendnet(void)
 	mamori_buf_free(&b);
 }
 
+/* ---- SquashFS 3.x and 2.x: images from tests/gen/mksquashfs3.py, our own writer (no Debian
+ * tool writes them; tests/cli/audit_squashfs3.sh checks the writer against unsquashfs) ---- */
+
+static int
+mksq3_from(const char *dir, const char *opts, struct mamori_buf *b)
+{
+	char cmd[512], img[128];
+
+	snprintf(img, sizeof(img), "%s/img3.sqfs", workdir);
+	snprintf(cmd, sizeof(cmd), "python3 tests/gen/mksquashfs3.py '%s' '%s' %s >/dev/null 2>&1",
+	    dir, img, opts);
+	mamori_buf_init(b, 1 << 26);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "test_squashfs: mksquashfs3.py %s failed\n", opts);
+		return -1;
+	}
+	if (mamori_read_file(img, b) != MAMORI_OK)
+		return -1;
+	return 0;
+}
+
+/* srcdir through the 3.x/2.x writer with opts and back, every entry compared. */
+static void
+roundtrip3(const char *opts, unsigned major)
+{
+	struct mamori_buf b;
+	struct mamori_fstree *t = NULL;
+	struct mamori_diag d;
+
+	memset(&d, 0, sizeof(d));
+	CHECK(mksq3_from(srcdir, opts, &b) == 0);
+	CHECK(mamori_squashfs_probe(b.p, b.len));
+	CHECK(mamori_squashfs_version(b.p, b.len) == major);
+	/* the 4.0 reader refuses it by name */
+	CHECK(read_image(b.p, b.len, &t, &d) == MAMORI_E_UNSUPPORTED);
+	CHECK(strstr(d.msg, "only 4.x is read") != NULL);
+	CHECK(read_image3(b.p, b.len, &t, &d) == MAMORI_OK);
+	if (t == NULL) {
+		fprintf(
+		    stderr, "test_squashfs: mksquashfs3.py %s: %s (at %zu)\n", opts, d.msg, d.off);
+		mamori_buf_free(&b);
+		return;
+	}
+	check_tree(t);
+	mamori_fstree_free(t);
+	mamori_buf_free(&b);
+}
+
+static void
+sq3_zlib_both_orders(void)
+{
+	static const char *v[] = {"3.1", "3.0", "2.1", "2.0"};
+	char opts[64];
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		for (int be = 0; be < 2; be++) {
+			snprintf(opts, sizeof(opts), "--version %s%s", v[i], be ? " --be" : "");
+			roundtrip3(opts, (unsigned)(v[i][0] - '0'));
+		}
+	}
+}
+
+static void
+sq3_lzma_variants(void)
+{
+	roundtrip3("--comp lzma", 3);
+	roundtrip3("--comp lzma --be", 3);
+	roundtrip3("--comp lzma-vendor", 3);
+	roundtrip3("--comp lzma-vendor --be --version 3.0", 3);
+	roundtrip3("--comp lzma-vendor --version 2.1 --be", 2);
+}
+
+static void
+sq3_options(void)
+{
+	roundtrip3("--comp none --check", 3);
+	roundtrip3("--check --be --version 2.0", 2);
+	roundtrip3("--block-size 4096", 3);
+	roundtrip3("--block-size 1048576 --be", 3);
+	roundtrip3("--no-fragments --version 3.0", 3);
+	roundtrip3("--no-export --be --comp lzma-vendor --check", 3);
+}
+
+/* Hostile images: a name "..", a name "a/b", an entry leading back to the root, an inode
+ * offset past its block, a listing that does not start a metadata block. */
+static void
+sq3_hostile(void)
+{
+	static const struct {
+		const char *evil, *msg;
+	} c[] = {
+	    {"dotdot", "hostile entry name"},
+	    {"slash", "hostile entry name"},
+	    {"loop", "directory loop"},
+	    {"inode-offset", "inode reference offset 8191 is out of range"},
+	    {"dir-block", "is not a metadata block start"},
+	};
+	static const char *v[] = {"--version 3.1", "--version 3.0 --be", "--version 2.1",
+	    "--version 2.0 --be --comp none"};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+			struct mamori_buf b;
+			struct mamori_fstree *t = NULL;
+			struct mamori_diag d;
+			char opts[128];
+
+			memset(&d, 0, sizeof(d));
+			snprintf(opts, sizeof(opts), "%s --evil %s", v[i], c[k].evil);
+			CHECK(mksq3_from(smalldir, opts, &b) == 0);
+			CHECK(read_image3(b.p, b.len, &t, &d) == MAMORI_E_MALFORMED);
+			CHECK(strstr(d.msg, c[k].msg) != NULL);
+			CHECK(d.off > 0 && d.off < b.len);
+			if (strstr(d.msg, c[k].msg) == NULL)
+				fprintf(stderr, "sq3_hostile %s: %s\n", opts, d.msg);
+			CHECK(t == NULL);
+			mamori_buf_free(&b);
+		}
+	}
+}
+
+/* Every prefix fails, as is (TRUNCATED) and with bytes_used patched to the prefix length. */
+static void
+sq3_truncations(void)
+{
+	static const char *opts[] = {"--pad 0", "--pad 0 --version 2.1 --be --check"};
+
+	for (size_t k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) {
+		struct mamori_buf b;
+		bool v2 = strstr(opts[k], "2.1") != NULL, be = strstr(opts[k], "--be") != NULL;
+		size_t uoff = v2 ? 8 : 63, ulen = v2 ? 4 : 8;
+		uint8_t *copy;
+
+		CHECK(mksq3_from(smalldir, opts[k], &b) == 0);
+		copy = malloc(b.len);
+		CHECK(copy != NULL);
+		for (size_t n = 0; copy != NULL && n < b.len; n++) {
+			struct mamori_fstree *t = NULL;
+			struct mamori_diag d;
+			mamori_err e;
+
+			memcpy(copy, b.p, n);
+			e = read_image3(copy, n, &t, &d);
+			CHECK(e == MAMORI_E_TRUNCATED || (n < 4 && e != MAMORI_OK));
+			if (n >= uoff + ulen) {
+				for (size_t i = 0; i < ulen; i++) /* bytes_used = n */
+					copy[uoff + (be ? ulen - 1 - i : i)] =
+					    (uint8_t)(n >> (8 * i));
+				e = read_image3(copy, n, &t, &d);
+				CHECK(e != MAMORI_OK);
+				CHECK(d.off <= n);
+			}
+			if (e == MAMORI_OK)
+				mamori_fstree_free(t);
+		}
+		free(copy);
+		mamori_buf_free(&b);
+	}
+}
+
+static void
+sq3_byte_flips(void)
+{
+	static const char *opts[] = {"--pad 0 --block-size 4096",
+	    "--pad 0 --version 2.1 --be --comp none --check", "--pad 0 --comp lzma-vendor --be",
+	    "--pad 0 --comp lzma --version 2.0"};
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		struct mamori_buf b;
+
+		CHECK(mksq3_from(smalldir, opts[i], &b) == 0);
+		CHECK(flip_each(mamori_squashfs3_read, b.p, b.len) > 0);
+		mamori_buf_free(&b);
+	}
+}
+
+/* Superblock fields of an uncompressed little-endian image, one at a time. */
+static void
+sq3_corrupt_superblock(void)
+{
+	static const struct {
+		const char *opts;
+		size_t off, bytes;
+		uint64_t v;
+		mamori_err want;
+	} c[] = {
+	    {"", 63, 8, (uint64_t)1 << 40, MAMORI_E_TRUNCATED}, /* bytes_used past the end */
+	    {"", 63, 8, 100, MAMORI_E_MALFORMED},               /* bytes_used inside the sb */
+	    {"", 34, 2, 11, MAMORI_E_MALFORMED},                /* block_log != log2(size) */
+	    {"", 34, 2, 40, MAMORI_E_MALFORMED},                /* block_log out of range */
+	    {"", 51, 4, 3000, MAMORI_E_MALFORMED},              /* block size */
+	    {"", 4, 4, 0xffffffffu, MAMORI_E_TOOBIG},           /* inode count */
+	    {"", 4, 4, 0, MAMORI_E_MALFORMED},
+	    {"", 4, 4, 1000000, MAMORI_E_MALFORMED},            /* more than the table holds */
+	    {"", 87, 8, (uint64_t)1 << 40, MAMORI_E_MALFORMED}, /* inode table */
+	    {"", 87, 8, 100, MAMORI_E_MALFORMED},               /* inode table in the sb */
+	    {"", 95, 8, (uint64_t)1 << 40, MAMORI_E_MALFORMED}, /* directory table */
+	    {"", 71, 8, (uint64_t)1 << 40, MAMORI_E_MALFORMED}, /* uid table */
+	    {"", 79, 8, (uint64_t)1 << 40, MAMORI_OK}, /* no gids: guid_start is not read */
+	    {"", 103, 8, (uint64_t)1 << 40, MAMORI_E_MALFORMED}, /* fragment table */
+	    {"", 111, 8, (uint64_t)1 << 40, MAMORI_E_MALFORMED}, /* lookup table */
+	    {"", 55, 4, 0xffffffffu, MAMORI_E_TOOBIG},           /* fragment count */
+	    {"", 55, 4, 1000, MAMORI_E_MALFORMED},               /* more fragments than inodes */
+	    {"", 37, 1, 0, MAMORI_E_MALFORMED},                  /* no uids */
+	    {"", 38, 1, 200, MAMORI_E_MALFORMED},                /* 200 gids past the end */
+	    {"", 36, 1, 0x84, MAMORI_E_MALFORMED},               /* CHECK without markers */
+	    {"", 28, 2, 1, MAMORI_E_UNSUPPORTED},                /* version 1 */
+	    {"", 28, 2, 4, MAMORI_E_UNSUPPORTED},                /* 4.x: the other reader */
+	    {"", 30, 2, 2, MAMORI_E_UNSUPPORTED},                /* 3.2 */
+	    {"", 43, 8, (uint64_t)1 << 40, MAMORI_E_MALFORMED},  /* root past the inode table */
+	    {"", 43, 8, 0x1fff, MAMORI_E_MALFORMED},             /* root offset past its block */
+	    {"", 0, 1, 'x', MAMORI_E_MALFORMED},                 /* magic */
+	    {"--version 2.1", 8, 4, 1u << 30, MAMORI_E_TRUNCATED},
+	    {"--version 2.1", 20, 4, 1u << 30, MAMORI_E_MALFORMED},
+	    {"--version 2.1", 20, 4, 10, MAMORI_E_MALFORMED},
+	    {"--version 2.1", 24, 4, 1u << 30, MAMORI_E_MALFORMED},
+	    {"--version 2.1", 12, 4, 1u << 30, MAMORI_E_MALFORMED},
+	    {"--version 2.1", 59, 4, 1u << 30, MAMORI_E_MALFORMED},
+	    {"--version 2.1", 30, 2, 7, MAMORI_E_UNSUPPORTED},
+	};
+	struct mamori_buf img[2];
+
+	CHECK(mksq3_from(smalldir, "--pad 0 --comp none", &img[0]) == 0);
+	CHECK(mksq3_from(smalldir, "--pad 0 --comp none --version 2.1", &img[1]) == 0);
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct mamori_buf *b = &img[c[i].opts[0] != '\0'];
+		struct mamori_fstree *t = NULL;
+		struct mamori_diag d;
+		uint8_t save[8];
+		mamori_err e;
+
+		if (b->len < MAMORI_SQFS3_SUPER_LEN)
+			continue;
+		memset(&d, 0, sizeof(d));
+		memcpy(save, b->p + c[i].off, c[i].bytes);
+		set_le(b->p + c[i].off, c[i].v, c[i].bytes);
+		e = read_image3(b->p, b->len, &t, &d);
+		CHECK(e == c[i].want);
+		if (e != c[i].want)
+			fprintf(stderr, "sq3 case %zu: got %d (%s)\n", i, e, d.msg);
+		CHECK(e == MAMORI_OK || strncmp(d.msg, "squashfs: ", 10) == 0);
+		CHECK(d.off <= b->len);
+		if (e == MAMORI_OK)
+			mamori_fstree_free(t);
+		memcpy(b->p + c[i].off, save, c[i].bytes);
+	}
+	mamori_buf_free(&img[0]);
+	mamori_buf_free(&img[1]);
+}
+
+/* Deep nesting and the tree's caps stop the 3.x reader as they stop the 4.0 one. */
+static void
+sq3_limits(void)
+{
+	char dir[80];
+	struct mamori_buf b;
+	struct mamori_fs_limits l;
+	struct mamori_fstree *t = NULL;
+	struct mamori_diag d;
+
+	snprintf(dir, sizeof(dir), "%s/deep", workdir); /* made by too_deep */
+	CHECK(mksq3_from(dir, "--be --version 2.1", &b) == 0);
+	memset(&d, 0, sizeof(d));
+	CHECK(read_image3(b.p, b.len, &t, &d) == MAMORI_E_TOOBIG);
+	CHECK(strstr(d.msg, "nested deeper than 64") != NULL);
+	mamori_buf_free(&b);
+	CHECK(mksq3_from(srcdir, "", &b) == 0);
+	mamori_fs_limits_default(&l);
+	l.max_files = 10;
+	CHECK_OK(mamori_fstree_new(&l, &t));
+	CHECK(mamori_squashfs3_read(b.p, b.len, t, &d) == MAMORI_E_TOOBIG);
+	mamori_fstree_free(t);
+	mamori_buf_free(&b);
+	/* and a 4.0 image is not for this reader */
+	CHECK(mksquashfs_from(smalldir, "-comp gzip", &b) == 0);
+	CHECK(mamori_squashfs_version(b.p, b.len) == 4);
+	CHECK(read_image3(b.p, b.len, &t, &d) == MAMORI_E_UNSUPPORTED);
+	mamori_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -846,6 +1152,14 @@ main(void)
 	    CHECK_CASE(tree_limits),
 	    CHECK_CASE(corrupt_superblock),
 	    CHECK_CASE(trendnet),
+	    CHECK_CASE(sq3_zlib_both_orders),
+	    CHECK_CASE(sq3_lzma_variants),
+	    CHECK_CASE(sq3_options),
+	    CHECK_CASE(sq3_hostile),
+	    CHECK_CASE(sq3_truncations),
+	    CHECK_CASE(sq3_byte_flips),
+	    CHECK_CASE(sq3_corrupt_superblock),
+	    CHECK_CASE(sq3_limits),
 	    CHECK_CASE(remove_tree),
 	};
 

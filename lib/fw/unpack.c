@@ -115,13 +115,19 @@ take_squashfs(struct scan *s, const uint8_t *p, size_t len, uint64_t at, unsigne
 {
 	struct mamori_diag sd;
 	mamori_err e;
-	uint64_t used = len >= 48 ? (uint64_t)mamori_load_le32(p + 40) |
-	                                (uint64_t)mamori_load_le32(p + 44) << 32
-	                          : 0;
+	/* called after mamori_squashfs_probe(): len holds this major version's superblock, whose
+	 * bytes_used is a u64 at 40 (4.0) or 63 (3.x), or a u32 at 8 (2.x) */
+	unsigned major = mamori_squashfs_version(p, len);
+	bool be = memcmp(p, "sqsh", 4) == 0;
+	const uint8_t *u = p + (major == 4 ? 40 : major == 3 ? 63 : 8);
+	uint64_t used;
 	char h[32];
 
-	if (memcmp(p, "sqsh", 4) == 0 && len >= 48) /* big-endian superblock */
-		used = (uint64_t)mamori_load_be32(p + 40) << 32 | mamori_load_be32(p + 44);
+	if (major == 2)
+		used = be ? mamori_load_be32(u) : mamori_load_le32(u);
+	else
+		used = be ? (uint64_t)mamori_load_be32(u) << 32 | mamori_load_be32(u + 4)
+		          : (uint64_t)mamori_load_le32(u + 4) << 32 | mamori_load_le32(u);
 	mamori_diag_clear(&sd);
 	s->log->containers++;
 	mamori_fstree_set_origin(s->t, "squashfs");
@@ -131,7 +137,8 @@ take_squashfs(struct scan *s, const uint8_t *p, size_t len, uint64_t at, unsigne
 		return 4;
 	}
 	if (s->fs_index == 0) {
-		e = mamori_squashfs_read(p, len, s->t, &sd);
+		e = major == 4 ? mamori_squashfs_read(p, len, s->t, &sd)
+		               : mamori_squashfs3_read(p, len, s->t, &sd);
 	} else {
 		struct mamori_fstree *tmp;
 		struct mamori_fs_limits lim;
@@ -140,7 +147,8 @@ take_squashfs(struct scan *s, const uint8_t *p, size_t len, uint64_t at, unsigne
 		mamori_fs_limits_default(&lim);
 		e = mamori_fstree_new(&lim, &tmp);
 		if (e == MAMORI_OK) {
-			e = mamori_squashfs_read(p, len, tmp, &sd);
+			e = major == 4 ? mamori_squashfs_read(p, len, tmp, &sd)
+			               : mamori_squashfs3_read(p, len, tmp, &sd);
 			(void)snprintf(prefix, sizeof(prefix), "/.fs%u", s->fs_index);
 			if (e == MAMORI_OK)
 				e = merge(s->t, tmp, prefix, &sd);
@@ -155,8 +163,12 @@ take_squashfs(struct scan *s, const uint8_t *p, size_t len, uint64_t at, unsigne
 			*d = sd; /* a limit: the user must hear about it */
 		return e == MAMORI_E_TOOBIG ? len : 4;
 	}
-	say(s, depth, "squashfs @0x%llx: %s, into %s", (unsigned long long)at, human(used, h),
-	    s->fs_index == 0 ? "/" : "/.fsN");
+	if (s->fs_index == 0)
+		say(s, depth, "squashfs @0x%llx: %s, into /", (unsigned long long)at,
+		    human(used, h));
+	else
+		say(s, depth, "squashfs @0x%llx: %s, into /.fs%u", (unsigned long long)at,
+		    human(used, h), s->fs_index);
 	s->fs_index++;
 	s->log->filesystems++;
 	return used > 0 && used <= len ? (size_t)used : 4;
