@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Unpacking a firmware image into an in-memory tree: the image is scanned for known
  * signatures at any offset and each container found is carved and opened, recursively (legacy
- * U-Boot uImage, TRX, gzip / xz / LZMA-alone / bzip2 / zstd streams, SquashFS). Every step is
- * bounded: nesting depth, bytes decompressed outside the tree, and the tree's own limits. */
+ * U-Boot uImage, TRX, gzip / xz / LZMA-alone / bzip2 / zstd streams, SquashFS 2-4, JFFS2, UBI
+ * images (each volume read as UBIFS or scanned), bare UBIFS, CPIO and tar, and the members of an
+ * archive that are images themselves). Every step is bounded: nesting depth, bytes decompressed
+ * outside the tree, and the tree's own limits. */
 #ifndef MAMORI_UNPACK_H
 #define MAMORI_UNPACK_H
 

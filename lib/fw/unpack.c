@@ -7,7 +7,10 @@
 
 #include "mamori/archive.h"
 #include "mamori/decomp.h"
+#include "mamori/jffs2.h"
 #include "mamori/squashfs.h"
+#include "mamori/ubi.h"
+#include "mamori/ubifs.h"
 #include "mamori/unpack.h"
 
 #define UIMAGE_MAGIC   0x27051956u
@@ -178,10 +181,69 @@ take_squashfs(struct scan *s, const uint8_t *p, size_t len, uint64_t at, unsigne
 typedef mamori_err (*fs_reader)(const uint8_t *p, size_t n, struct mamori_fstree *t,
     size_t *consumed, size_t *clamped, struct mamori_diag *d);
 
+#define MEMBER_STREAM_MIN ((uint64_t)256 << 10) /* a compressed member worth opening */
+
+/* A member whose first bytes are a container that holds a file system (an update package's
+ * rootfs.squashfs, a tar in a cpio): opened one level deeper. Compressed streams only when
+ * large, so that the thousands of small .gz files of a root file system are left alone. */
+static bool
+image_member(const struct mamori_fs_node *nd)
+{
+	const uint8_t *p = nd->data;
+	uint64_t n = nd->size;
+
+	if (nd->type != MAMORI_FS_REG || p == NULL || n < 64)
+		return false;
+	if (memcmp(p, "hsqs", 4) == 0 || memcmp(p, "sqsh", 4) == 0 || memcmp(p, "UBI#", 4) == 0 ||
+	    memcmp(p, "07070", 5) == 0 || memcmp(p, "HDR0", 4) == 0 ||
+	    memcmp(p, "\x31\x18\x10\x06", 4) == 0 || mamori_load_be32(p) == UIMAGE_MAGIC ||
+	    (p[0] == 0x85 && p[1] == 0x19) || (p[0] == 0x19 && p[1] == 0x85) ||
+	    (n >= MAMORI_TAR_BLOCK && memcmp(p + 257, "ustar", 5) == 0))
+		return true;
+	return n >= MEMBER_STREAM_MIN &&
+	       ((p[0] == 0x1f && p[1] == 0x8b) ||
+	           memcmp(p,
+	               "\xfd"
+	               "7zXZ",
+	               5) == 0 ||
+	           memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0 || memcmp(p, "BZh", 3) == 0);
+}
+
+static bool
+has_image_member(const struct mamori_fstree *t)
+{
+	for (size_t i = 0; i < mamori_fstree_count(t); i++)
+		if (image_member(mamori_fstree_at(t, i)))
+			return true;
+	return false;
+}
+
+static void
+scan_members(struct scan *s, const struct mamori_fstree *t, const char *kind, unsigned depth,
+    struct mamori_diag *d)
+{
+	char h[32];
+
+	if (depth + 2 > s->o->max_depth)
+		return;
+	for (size_t i = 0; i < mamori_fstree_count(t); i++) {
+		const struct mamori_fs_node *nd = mamori_fstree_at(t, i);
+
+		if (!image_member(nd))
+			continue;
+		say(s, depth + 1, "%s member %s: %s", kind, nd->path, human(nd->size, h));
+		(void)scan(s, nd->data, (size_t)nd->size, 0, depth + 2, d);
+		if (d != NULL && d->msg[0] != '\0')
+			return;
+	}
+}
+
 /* A cpio or tar archive (or another file system read by a fs_reader) at p, read into a tree of
  * its own first: it counts as a file system (the first at "/", later ones under /.fsN) when it
- * holds a regular file or a directory. Returns the bytes to skip, 0 when it was not one after
- * all. */
+ * holds a regular file or a directory. Members that are images are opened too; when the
+ * archive is a package (no /etc, /bin, /sbin or /usr of its own) they are opened first, so that
+ * the root file system it carries, not the package, is the one at "/". Returns the bytes to
+ * skip, 0 when it was not one after all. */
 static size_t
 take_archive(struct scan *s, const char *kind, fs_reader reader, const uint8_t *p, size_t len,
     uint64_t at, unsigned depth, struct mamori_diag *d)
@@ -191,7 +253,7 @@ take_archive(struct scan *s, const char *kind, fs_reader reader, const uint8_t *
 	struct mamori_diag sd;
 	size_t used = 0, clamped = 0, files = 0;
 	char prefix[16] = "", h[32];
-	bool merging = false;
+	bool merging = false, package = false;
 	mamori_err e;
 
 	mamori_diag_clear(&sd);
@@ -202,6 +264,8 @@ take_archive(struct scan *s, const char *kind, fs_reader reader, const uint8_t *
 		return 0;
 	}
 	mamori_fs_limits_default(&lim);
+	lim.input_bytes =
+	    len; /* the expansion ratio is checked against what the reader was given */
 	e = mamori_fstree_new(&lim, &tmp);
 	if (e == MAMORI_OK)
 		e = reader(p, len, tmp, &used, &clamped, &sd);
@@ -213,6 +277,27 @@ take_archive(struct scan *s, const char *kind, fs_reader reader, const uint8_t *
 			    (nd->type == MAMORI_FS_REG || nd->type == MAMORI_FS_DIR))
 				files++;
 		}
+		package = files > 0 && mamori_fstree_get(tmp, "/etc") == NULL &&
+		          mamori_fstree_get(tmp, "/bin") == NULL &&
+		          mamori_fstree_get(tmp, "/sbin") == NULL &&
+		          mamori_fstree_get(tmp, "/usr") == NULL && has_image_member(tmp);
+		if (package) {
+			say(s, depth,
+			    "%s @0x%llx: %s, %zu files and directories, a package: its "
+			    "images first",
+			    kind, (unsigned long long)at, human(used, h), files);
+			scan_members(s, tmp, kind, depth, d);
+			if (d != NULL && d->msg[0] != '\0') {
+				mamori_fstree_free(tmp);
+				return len;
+			}
+		}
+		if (files > 0 && s->fs_index >= MAMORI_UNPACK_FS_MAX) {
+			say(s, depth, "%s @0x%llx: not merged (more than %d file systems)", kind,
+			    (unsigned long long)at, MAMORI_UNPACK_FS_MAX);
+			mamori_fstree_free(tmp);
+			return used;
+		}
 		if (files > 0) {
 			if (s->fs_index > 0)
 				(void)snprintf(prefix, sizeof(prefix), "/.fs%u", s->fs_index);
@@ -221,8 +306,8 @@ take_archive(struct scan *s, const char *kind, fs_reader reader, const uint8_t *
 			e = merge(s->t, tmp, prefix, &sd);
 		}
 	}
-	mamori_fstree_free(tmp);
 	if (e != MAMORI_OK) {
+		mamori_fstree_free(tmp);
 		s->log->errors++;
 		say(s, depth, "%s @0x%llx: cannot read: %s", kind, (unsigned long long)at,
 		    sd.msg[0] ? sd.msg : mamori_strerror(e));
@@ -233,12 +318,13 @@ take_archive(struct scan *s, const char *kind, fs_reader reader, const uint8_t *
 		return 0;
 	}
 	if (files == 0) {
+		mamori_fstree_free(tmp);
 		say(s, depth, "%s @0x%llx: %s, no files or directories: not a file system", kind,
 		    (unsigned long long)at, human(used, h));
 		return used > 0 ? used : 0;
 	}
 	say(s, depth, "%s @0x%llx: %s, %zu files and directories, into %s", kind,
-	    (unsigned long long)at, human(used, h), files, s->fs_index == 0 ? "/" : prefix);
+	    (unsigned long long)at, human(used, h), files, prefix[0] ? prefix : "/");
 	s->log->hostile_names += clamped;
 	if (clamped > 0)
 		say(s, depth + 1,
@@ -246,6 +332,9 @@ take_archive(struct scan *s, const char *kind, fs_reader reader, const uint8_t *
 		    clamped == 1 ? "" : "s");
 	s->fs_index++;
 	s->log->filesystems++;
+	if (!package)
+		scan_members(s, tmp, kind, depth, d);
+	mamori_fstree_free(tmp);
 	return used;
 }
 
@@ -288,6 +377,78 @@ take_stream(struct scan *s, enum mamori_comp c, const uint8_t *p, size_t len, ui
 	mamori_buf_free(&out);
 	(void)e;
 	return consumed > 0 ? consumed : 1;
+}
+
+/* A UBI image being read: each volume holding a UBIFS goes into the tree, any other volume
+ * (a SquashFS in a static volume, a kernel) is scanned one level deeper. */
+struct ubi_scan {
+	struct scan *s;
+	struct mamori_ubi_info info;
+	uint64_t at;
+	unsigned depth;
+	bool said;
+	struct mamori_diag *d;
+};
+
+static void
+ubi_say(struct ubi_scan *u)
+{
+	char h[32], h2[32];
+
+	if (u->said)
+		return;
+	u->said = true;
+	say(u->s, u->depth, "UBI @0x%llx: PEB %s, LEB %s, %zu PEBs, %u volume%s",
+	    (unsigned long long)u->at, human(u->info.peb_size, h), human(u->info.leb_size, h2),
+	    u->info.pebs, u->info.volumes, u->info.volumes == 1 ? "" : "s");
+}
+
+static mamori_err
+ubi_volume(void *ctx, const char *name, unsigned vol_id, const uint8_t *data, size_t len,
+    struct mamori_diag *d)
+{
+	struct ubi_scan *u = ctx;
+	unsigned depth = u->depth + 1;
+	bool ubifs = mamori_ubifs_probe(data, len);
+	char h[32];
+
+	(void)d;
+	ubi_say(u);
+	say(u->s, depth, "volume %u '%s': %s%s", vol_id, name, human(len, h),
+	    ubifs ? ", UBIFS" : "");
+	if (depth > u->s->o->max_depth)
+		return MAMORI_OK;
+	if (ubifs)
+		(void)take_archive(u->s, "ubifs", mamori_ubifs_read, data, len, u->at, depth, u->d);
+	else
+		(void)scan(u->s, data, len, 0, depth, u->d);
+	/* a limit was reached: stop, the caller reports it */
+	return u->d != NULL && u->d->msg[0] != '\0' ? MAMORI_E_TOOBIG : MAMORI_OK;
+}
+
+static size_t
+take_ubi(struct scan *s, const uint8_t *p, size_t len, uint64_t at, unsigned depth,
+    struct mamori_diag *d)
+{
+	struct ubi_scan u = {s, {0, 0, 0, 0, 0, 0}, at, depth, false, d};
+	struct mamori_diag sd;
+	size_t used = 0;
+	mamori_err e;
+
+	mamori_diag_clear(&sd);
+	s->log->containers++;
+	e = mamori_ubi_read(p, len, &used, &u.info, ubi_volume, &u, &sd);
+	if (d != NULL && d->msg[0] != '\0')
+		return len; /* a limit of the tree, inside a volume */
+	if (e != MAMORI_OK) {
+		s->log->errors++;
+		say(s, depth, "UBI @0x%llx: cannot read: %s", (unsigned long long)at,
+		    sd.msg[0] ? sd.msg : mamori_strerror(e));
+		/* the PEBs read belong to this image: rescanning them would find it again */
+		return u.info.extent > 4 && u.info.extent <= len ? u.info.extent : 4;
+	}
+	ubi_say(&u); /* an image without volumes */
+	return used > 0 ? used : 4;
 }
 
 static bool
@@ -346,6 +507,34 @@ scan(struct scan *s, const uint8_t *p, size_t len, uint64_t base, unsigned depth
 				if (step == 0)
 					step = 6;
 			}
+			break;
+		case 0x85: /* JFFS2 node magic 0x1985, little- then big-endian */
+		case 0x19:
+			if (left >= MAMORI_JFFS2_HDR_LEN && q[1] == (q[0] == 0x85 ? 0x19 : 0x85) &&
+			    mamori_jffs2_probe(q, left)) {
+				step = take_archive(
+				    s, "jffs2", mamori_jffs2_read, q, left, at, depth, d);
+				/* a probed JFFS2 fails only at a limit (or past the file-system
+				 * count): rescanning its nodes from each later one would be
+				 * quadratic */
+				if (step == 0)
+					step = left;
+			}
+			break;
+		case 0x31: /* UBIFS node magic 0x06101831 little-endian: a bare UBIFS image */
+			if (left >= MAMORI_UBIFS_SB_LEN &&
+			    mamori_load_le32(q) == MAMORI_UBIFS_MAGIC &&
+			    mamori_ubifs_probe(q, left)) {
+				step = take_archive(
+				    s, "ubifs", mamori_ubifs_read, q, left, at, depth, d);
+				if (step == 0)
+					step = 4;
+			}
+			break;
+		case 'U':
+			if (left >= MAMORI_UBI_HDR_LEN && memcmp(q, "UBI#", 4) == 0 &&
+			    mamori_ubi_probe(q, left))
+				step = take_ubi(s, q, left, at, depth, d);
 			break;
 		case 0x27:
 			if (left >= UIMAGE_HDR_LEN && mamori_load_be32(q) == UIMAGE_MAGIC) {
