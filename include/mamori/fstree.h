@@ -82,6 +82,9 @@ size_t mamori_fstree_count(const struct mamori_fstree *t);
 /* Nodes in path order (stable for reports). */
 const struct mamori_fs_node *mamori_fstree_at(const struct mamori_fstree *t, size_t i);
 uint64_t mamori_fstree_bytes(const struct mamori_fstree *t);
+/* The node type of a POSIX st_mode's S_IFMT bits (as cpio, tar and JFFS2 store them), 0 when
+ * they name no type. */
+uint8_t mamori_fs_type_of_mode(uint32_t mode);
 
 /* Loads a real directory as a tree: lstat only, symlinks recorded not followed, files read with
  * O_NOFOLLOW within the limits. d names the path that failed. */

@@ -48,6 +48,10 @@ typedef mamori_err (*mamori_ubi_volume_fn)(void *ctx, const char *name, unsigned
  * sane offsets). Cheap; the image may still be corrupt. */
 bool mamori_ubi_probe(const uint8_t *p, size_t n);
 
+/* The CRC-32 of UBI headers and UBIFS nodes: zlib's polynomial, started at ~0, not inverted at
+ * the end (the kernel's crc32(UBI_CRC32_INIT, ...)). */
+uint32_t mamori_ubi_crc32(const uint8_t *p, size_t n);
+
 /* Reads the UBI image at p[0..n) and calls fn for each volume of its volume table. *consumed:
  * bytes up to the end of the last PEB of this image (it ends before a PEB with no EC header,
  * or with another image_seq); info (may be NULL): the geometry, see above. Errors (d gives the

@@ -909,3 +909,26 @@ out:
 	(void)close(fd);
 	return e;
 }
+
+uint8_t
+mamori_fs_type_of_mode(uint32_t mode)
+{
+	switch (mode & 0170000u) {
+	case 0100000u:
+		return MAMORI_FS_REG;
+	case 0040000u:
+		return MAMORI_FS_DIR;
+	case 0120000u:
+		return MAMORI_FS_LNK;
+	case 0020000u:
+		return MAMORI_FS_CHR;
+	case 0060000u:
+		return MAMORI_FS_BLK;
+	case 0010000u:
+		return MAMORI_FS_FIFO;
+	case 0140000u:
+		return MAMORI_FS_SOCK;
+	default:
+		return 0;
+	}
+}

@@ -29,29 +29,6 @@ links_free(struct links *l)
 	free(l->v);
 }
 
-static uint8_t
-fs_type(uint32_t mode)
-{
-	switch (mode & 0170000u) {
-	case 0100000u:
-		return MAMORI_FS_REG;
-	case 0040000u:
-		return MAMORI_FS_DIR;
-	case 0120000u:
-		return MAMORI_FS_LNK;
-	case 0020000u:
-		return MAMORI_FS_CHR;
-	case 0060000u:
-		return MAMORI_FS_BLK;
-	case 0010000u:
-		return MAMORI_FS_FIFO;
-	case 0140000u:
-		return MAMORI_FS_SOCK;
-	default:
-		return 0;
-	}
-}
-
 /* Adds one member; counts a clamped name. */
 static mamori_err
 add(struct mamori_fstree *t, const char *name, size_t namelen, uint8_t type, uint32_t mode,
@@ -362,7 +339,7 @@ cpio_member(const uint8_t *p, size_t n, size_t off, struct mamori_fstree *t, str
 		    "cpio: mode, uid or gid at offset %zu out of range", off);
 		goto out;
 	}
-	type = fs_type((uint32_t)h.mode);
+	type = mamori_fs_type_of_mode((uint32_t)h.mode);
 	if (type == 0) {
 		e = mamori_diag_set(d, MAMORI_E_MALFORMED, off, 0,
 		    "cpio: unknown file type %06llo at offset %zu", (unsigned long long)h.mode,

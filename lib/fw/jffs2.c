@@ -685,29 +685,6 @@ assemble(struct rd *r, const struct ino_ent *ie, uint8_t **out, size_t *len, str
 
 /* ---- the tree ---- */
 
-static uint8_t
-fs_type(uint32_t mode)
-{
-	switch (mode & 0170000u) {
-	case 0100000u:
-		return MAMORI_FS_REG;
-	case 0040000u:
-		return MAMORI_FS_DIR;
-	case 0120000u:
-		return MAMORI_FS_LNK;
-	case 0020000u:
-		return MAMORI_FS_CHR;
-	case 0060000u:
-		return MAMORI_FS_BLK;
-	case 0010000u:
-		return MAMORI_FS_FIFO;
-	case 0140000u:
-		return MAMORI_FS_SOCK;
-	default:
-		return 0;
-	}
-}
-
 static mamori_err
 add(struct rd *r, const struct inode_rec *x, uint8_t type, uint8_t *data, size_t len,
     const char *link, struct mamori_diag *d)
@@ -843,7 +820,7 @@ walk(struct rd *r, struct mamori_diag *d)
 			continue;
 		}
 		x = &r->in[ie->first + ie->count - 1];
-		type = fs_type(x->mode);
+		type = mamori_fs_type_of_mode(x->mode);
 		if (type == 0) {
 			r->info.bad++;
 			continue;
@@ -898,7 +875,7 @@ build(struct rd *r, struct mamori_diag *d)
 	if (root != NULL) {
 		const struct inode_rec *x = &r->in[root->first + root->count - 1];
 
-		if (fs_type(x->mode) == MAMORI_FS_DIR) {
+		if (mamori_fs_type_of_mode(x->mode) == MAMORI_FS_DIR) {
 			r->path[0] = '/';
 			r->path[1] = '\0';
 			e = add(r, x, MAMORI_FS_DIR, NULL, 0, NULL, d);

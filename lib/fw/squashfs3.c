@@ -288,7 +288,8 @@ read_super(struct sqfs *s, const uint8_t *img, size_t len)
 		tmin = SQ3_TABLE_MIN;
 		if (s->minor >= 1 && (s->flags & SQ3_FLAG_EXPORT)) {
 			s->export_start = sqfs_ld64(s, img + 111);
-			tmin = MAMORI_SQFS3_SUPER_LEN; /* the field read must lie before bytes_used */
+			tmin =
+			    MAMORI_SQFS3_SUPER_LEN; /* the field read must lie before bytes_used */
 		}
 	} else {
 		bytes_used = sqfs_ld32(s, img + 8);

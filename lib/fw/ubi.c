@@ -49,9 +49,9 @@ struct ubi {
 	struct mamori_diag *d;
 };
 
-/* UBI's CRC-32: zlib's polynomial, started at ~0, not inverted at the end. */
-static uint32_t
-ubi_crc(const uint8_t *p, size_t n)
+/* UBI's and UBIFS's CRC-32: zlib's polynomial, started at ~0, not inverted at the end. */
+uint32_t
+mamori_ubi_crc32(const uint8_t *p, size_t n)
 {
 	uLong c = crc32(0L, Z_NULL, 0);
 
@@ -83,7 +83,7 @@ ec_parse(const uint8_t *h, size_t off, struct ec *ec, struct mamori_diag *d)
 	if (mamori_load_be32(h) != EC_MAGIC)
 		return mamori_diag_set(
 		    d, MAMORI_E_MALFORMED, off, 0, "UBI: no EC header magic at offset %zu", off);
-	if (ubi_crc(h, HDR_CRC_LEN) != mamori_load_be32(h + HDR_CRC_LEN))
+	if (mamori_ubi_crc32(h, HDR_CRC_LEN) != mamori_load_be32(h + HDR_CRC_LEN))
 		return mamori_diag_set(d, MAMORI_E_MALFORMED, off, 0,
 		    "UBI: EC header CRC mismatch at offset %zu", off);
 	if (h[4] != UBI_VERSION)
@@ -174,7 +174,7 @@ vid_parse(struct ubi *u, size_t off, struct peb *b, bool *have)
 	if (mamori_load_be32(h) != VID_MAGIC)
 		return mamori_diag_set(u->d, MAMORI_E_MALFORMED, at, 0,
 		    "UBI: PEB at offset %zu has no VID header (at offset %zu)", off, at);
-	if (ubi_crc(h, HDR_CRC_LEN) != mamori_load_be32(h + HDR_CRC_LEN))
+	if (mamori_ubi_crc32(h, HDR_CRC_LEN) != mamori_load_be32(h + HDR_CRC_LEN))
 		return mamori_diag_set(u->d, MAMORI_E_MALFORMED, at, 0,
 		    "UBI: VID header CRC mismatch at offset %zu", at);
 	if (h[4] != UBI_VERSION)
@@ -311,7 +311,8 @@ dedupe(struct ubi *u)
 				    old->off, b->off, b->lnum, b->vol_id,
 				    (unsigned long long)b->sqnum);
 			/* sorted by sqnum: b is the newer one */
-			if (!b->copy || ubi_crc(leb_data(u, b), b->data_size) == b->data_crc)
+			if (!b->copy ||
+			    mamori_ubi_crc32(leb_data(u, b), b->data_size) == b->data_crc)
 				*old = *b;
 			continue;
 		}
@@ -340,7 +341,7 @@ read_vtbl(struct ubi *u, const struct peb *b)
 		uint32_t reserved, align, pad;
 		uint16_t nlen;
 
-		if (ubi_crc(r, VTBL_CRC_LEN) != mamori_load_be32(r + VTBL_CRC_LEN))
+		if (mamori_ubi_crc32(r, VTBL_CRC_LEN) != mamori_load_be32(r + VTBL_CRC_LEN))
 			return mamori_diag_set(u->d, MAMORI_E_MALFORMED, at, 0,
 			    "UBI: volume table record %zu at offset %zu: CRC mismatch", i, at);
 		reserved = mamori_load_be32(r);
@@ -486,7 +487,7 @@ assemble(struct ubi *u, unsigned id, size_t first, size_t last, uint64_t *total,
 				    b->off, b->lnum, id, used);
 			if (b->lnum != want)
 				break;
-			if (ubi_crc(leb_data(u, b), b->data_size) != b->data_crc)
+			if (mamori_ubi_crc32(leb_data(u, b), b->data_size) != b->data_crc)
 				return mamori_diag_set(u->d, MAMORI_E_MALFORMED, b->off, 0,
 				    "UBI: data CRC mismatch in LEB %u of static volume %u (PEB at "
 				    "offset %zu)",

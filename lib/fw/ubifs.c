@@ -10,6 +10,7 @@
 
 #include "mamori/buf.h"
 #include "mamori/decomp.h"
+#include "mamori/ubi.h"
 #include "mamori/ubifs.h"
 
 #define CH_LEN     24u  /* common header */
@@ -86,21 +87,6 @@ struct fs {
 	char link[MAMORI_FS_PATH_MAX + 1];
 };
 
-static uint32_t
-flash_crc(const uint8_t *p, size_t n)
-{
-	uLong c = crc32(0L, Z_NULL, 0);
-
-	while (n > 0) {
-		uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
-
-		c = crc32(c, p, k);
-		p += k;
-		n -= k;
-	}
-	return (uint32_t)~c;
-}
-
 static uint64_t
 ld64(const uint8_t *p)
 {
@@ -121,7 +107,7 @@ check_node(struct fs *f, size_t pos, uint32_t len, unsigned type)
 		return mamori_diag_set(f->d, MAMORI_E_MALFORMED, pos, 0,
 		    "UBIFS: node at offset %zu is %u bytes, its reference says %u", pos,
 		    mamori_load_le32(q + 16), len);
-	if (flash_crc(q + 8, len - 8) != mamori_load_le32(q + 4))
+	if (mamori_ubi_crc32(q + 8, len - 8) != mamori_load_le32(q + 4))
 		return mamori_diag_set(f->d, MAMORI_E_MALFORMED, pos, 0,
 		    "UBIFS: node CRC mismatch at offset %zu", pos);
 	if (q[20] != type)
@@ -455,7 +441,7 @@ read_master(struct fs *f, uint32_t root[3], size_t *mpos)
 			if (mamori_load_le32(q) != MAMORI_UBIFS_MAGIC)
 				break; /* the first slot never written ends the LEB */
 			if (mamori_load_le32(q + 16) != MST_LEN || q[20] != T_MST ||
-			    flash_crc(q + 8, MST_LEN - 8) != mamori_load_le32(q + 4))
+			    mamori_ubi_crc32(q + 8, MST_LEN - 8) != mamori_load_le32(q + 4))
 				continue;
 			if (lnum > f->top_leb)
 				f->top_leb = lnum;
@@ -798,7 +784,7 @@ mamori_ubifs_probe(const uint8_t *p, size_t n)
 {
 	return p != NULL && n >= MAMORI_UBIFS_SB_LEN && mamori_load_le32(p) == MAMORI_UBIFS_MAGIC &&
 	       mamori_load_le32(p + 16) == MAMORI_UBIFS_SB_LEN && p[20] == T_SB &&
-	       flash_crc(p + 8, MAMORI_UBIFS_SB_LEN - 8) == mamori_load_le32(p + 4);
+	       mamori_ubi_crc32(p + 8, MAMORI_UBIFS_SB_LEN - 8) == mamori_load_le32(p + 4);
 }
 
 mamori_err
