@@ -25,6 +25,7 @@ struct cmd {
 int cmd_sensor(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_vulndb(int argc, char **argv);
+int cmd_update(int argc, char **argv);
 
 /* "mamori: <what>: <why>" on stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -17,6 +17,8 @@ static const struct cmd cmds[] = {
         "watch pcap files or live traffic for the Mirai kill chain (IDS/IPS)"},
     {"audit", cmd_audit, 0,
         "audit a firmware image or root file system: passwords, services, keys, components"},
+    {"update", cmd_update, CMD_SECRETS,
+        "signed OTA update bundles: keygen, sign, verify (streamed, block by block)"},
     {"vulndb", cmd_vulndb, 0, "import NVD and OSV records; list them; match a component version"},
 };
 

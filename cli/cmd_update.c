@@ -1,0 +1,587 @@
+/* SPDX-License-Identifier: MIT */
+/* mamori update: keygen, sign, verify. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "mamori/buf.h"
+#include "mamori/json.h"
+#include "mamori/update.h"
+
+static const char update_usage[] =
+    "usage: mamori update keygen -s SECRET.key -p PUBLIC.pub\n"
+    "       mamori update sign -s SECRET.key [-s ...] --compatible NAME --version X.Y.Z\n"
+    "                          --counter N [--expires DATE] [--block-size BYTES]\n"
+    "                          -o BUNDLE SLOTCLASS=IMAGE [SLOTCLASS=IMAGE...]\n"
+    "       mamori update verify -p PUBLIC.pub [-p ...] [--threshold N] [--compatible NAME]\n"
+    "                          [--counter MIN] [--json] BUNDLE|-\n"
+    "       mamori update install -c CONFIG BUNDLE|-\n"
+    "       mamori update status -c CONFIG [--json]\n"
+    "       mamori update mark-good -c CONFIG\n"
+    "       mamori update boot -c CONFIG     (the boot script's step, for the file backend)\n"
+    "\n"
+    "Signed OTA update bundles: a manifest (product, version, security counter, expiry, and\n"
+    "the SHA-256 of every 1 MiB block of every payload) signed with Ed25519, then the payloads.\n"
+    "A device authenticates the manifest first and then checks each block against it before\n"
+    "using it, so nothing unauthenticated is ever written (docs/formats/update-bundle.md).\n"
+    "\n"
+    "  keygen   a new key pair; the secret file is created 0600 and never overwritten\n"
+    "  sign     write BUNDLE; each SLOTCLASS=IMAGE is a payload for that slot class\n"
+    "           (rootfs=rootfs.img kernel=uImage); -s more than once signs with several keys\n"
+    "  verify   check a bundle all the way through without writing anything\n"
+    "  install  verify while writing into the inactive A/B slots, then boot them on trial\n"
+    "           (CONFIG: docs/formats/update-config.md); refused bundles change nothing\n"
+    "  status   active slot, trial and boots left, stored security counter, slot versions\n"
+    "  mark-good  commit the slot on trial; without it the device falls back after\n"
+    "           max_tries boots\n"
+    "\n"
+    "options:\n"
+    "  --compatible NAME   the product: sign writes it, verify requires it\n"
+    "  --counter N         sign: the security counter; verify: refuse anything below N\n"
+    "  --expires DATE      YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @UNIXTIME (UTC)\n"
+    "  --threshold N       verify: valid signatures of trusted keys required (default 1)\n"
+    "  --json              verify: the result as JSON on standard output\n"
+    "\n"
+    "examples:\n"
+    "  mamori update keygen -s release.key -p release.pub\n"
+    "  mamori update sign -s release.key --compatible acme-cam-v2 --version 2.1.0 \\\n"
+    "      --counter 7 -o cam-2.1.0.mup rootfs=rootfs.squashfs\n"
+    "  mamori update verify -p release.pub --compatible acme-cam-v2 cam-2.1.0.mup\n"
+    "\n"
+    "Exit codes: 0 accepted, 2 usage, 3 I/O or key error; a refused bundle: 10 bad signature,\n"
+    "11 unknown key, 12 wrong product, 13 downgrade, 14 expired, 15 truncated or trailing\n"
+    "bytes, 16 oversized, 17 corrupt block, 18 malformed, 19 below the signature threshold.\n";
+
+#define EXIT_REFUSED_BASE 9
+
+static bool
+parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool
+parse_date(const char *s, uint64_t *out)
+{
+	int y, mo, da, h = 0, mi = 0, se = 0, n = 0, len = (int)strlen(s);
+	struct tm tm;
+	time_t t;
+
+	if (s[0] == '@')
+		return parse_u64(s + 1, out);
+	if (!(sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &da, &n) == 3 && n == len && len == 10) &&
+	    !(sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &da, &h, &mi, &se, &n) == 6 &&
+	        n == len && len == 20))
+		return false;
+	if (y < 1970 || mo < 1 || mo > 12 || da < 1 || da > 31 || h > 23 || mi > 59 || se > 60)
+		return false;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = da;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	t = timegm(&tm);
+	if (t < 0 || tm.tm_mday != da) /* timegm normalises 2026-02-30 into March */
+		return false;
+	*out = (uint64_t)t;
+	return true;
+}
+
+static int
+do_keygen(int argc, char **argv)
+{
+	const char *sec = NULL, *pub = NULL;
+	struct mamori_diag d;
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt(argc, argv, "s:p:h")) != -1) {
+		if (ch == 's')
+			sec = optarg;
+		else if (ch == 'p')
+			pub = optarg;
+		else {
+			fputs(update_usage, ch == 'h' ? stdout : stderr);
+			return ch == 'h' ? EXIT_OK : EXIT_USAGE;
+		}
+	}
+	if (sec == NULL || pub == NULL || optind != argc) {
+		cli_err("update keygen: -s SECRET.key -p PUBLIC.pub");
+		return EXIT_USAGE;
+	}
+	mamori_diag_clear(&d);
+	if (mamori_upd_keygen(sec, pub, &d) != MAMORI_OK) {
+		cli_diag("update keygen", MAMORI_E_IO, &d);
+		return EXIT_RUNTIME;
+	}
+	if (!cli_quiet)
+		fprintf(stderr, "mamori: wrote %s (keep it secret, mode 0600) and %s\n", sec, pub);
+	return EXIT_OK;
+}
+
+static int
+do_sign(int argc, char **argv)
+{
+	enum { O_COMPAT = 256, O_VERSION, O_COUNTER, O_EXPIRES, O_BLOCK };
+	static const struct option opts[] = {
+	    {"compatible", required_argument, NULL, O_COMPAT},
+	    {"version", required_argument, NULL, O_VERSION},
+	    {"counter", required_argument, NULL, O_COUNTER},
+	    {"expires", required_argument, NULL, O_EXPIRES},
+	    {"block-size", required_argument, NULL, O_BLOCK},
+	    {"output", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct mamori_upd_seckey keys[MAMORI_UPD_SIGS_MAX];
+	struct mamori_upd_input in[MAMORI_UPD_PAYLOADS_MAX];
+	struct mamori_upd_sign_opts o = {NULL, NULL, 0, 0, 0, MAMORI_UPD_BLOCK_DEFAULT};
+	const char *keyfiles[MAMORI_UPD_SIGS_MAX], *out = NULL;
+	char classes[MAMORI_UPD_PAYLOADS_MAX][MAMORI_UPD_CLASS_MAX + 2];
+	size_t nkeys = 0, nin = 0;
+	bool have_counter = false;
+	struct mamori_diag d;
+	mamori_err e;
+	int ch, rc = EXIT_OK;
+	uint64_t v;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "s:o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			if (nkeys == MAMORI_UPD_SIGS_MAX) {
+				cli_err("update sign: at most %u keys", MAMORI_UPD_SIGS_MAX);
+				return EXIT_USAGE;
+			}
+			keyfiles[nkeys++] = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case O_COMPAT:
+			o.compatible = optarg;
+			break;
+		case O_VERSION:
+			o.version = optarg;
+			break;
+		case O_COUNTER:
+			if (!parse_u64(optarg, &o.counter)) {
+				cli_err("--counter: '%s' is not a number", optarg);
+				return EXIT_USAGE;
+			}
+			have_counter = true;
+			break;
+		case O_EXPIRES:
+			if (!parse_date(optarg, &o.expires)) {
+				cli_err(
+				    "--expires: '%s' is not YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @UNIX",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case O_BLOCK:
+			if (!parse_u64(optarg, &v) || v > MAMORI_UPD_BLOCK_MAX) {
+				cli_err("--block-size: '%s' is not a number up to 16 MiB", optarg);
+				return EXIT_USAGE;
+			}
+			o.block_size = (uint32_t)v;
+			break;
+		case 'h':
+			fputs(update_usage, stdout);
+			return EXIT_OK;
+		default:
+			fputs(update_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (nkeys == 0 || out == NULL || o.compatible == NULL || o.version == NULL ||
+	    !have_counter || optind == argc) {
+		cli_err(
+		    "update sign: needs -s, --compatible, --version, --counter, -o and at least "
+		    "one SLOTCLASS=IMAGE");
+		return EXIT_USAGE;
+	}
+	for (int i = optind; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+
+		if (eq == NULL || eq == argv[i] || eq[1] == '\0' ||
+		    (size_t)(eq - argv[i]) > MAMORI_UPD_CLASS_MAX) {
+			cli_err("update sign: '%s' is not SLOTCLASS=IMAGE", argv[i]);
+			return EXIT_USAGE;
+		}
+		if (nin == MAMORI_UPD_PAYLOADS_MAX) {
+			cli_err("update sign: at most %u payloads", MAMORI_UPD_PAYLOADS_MAX);
+			return EXIT_USAGE;
+		}
+		memcpy(classes[nin], argv[i], (size_t)(eq - argv[i]));
+		classes[nin][eq - argv[i]] = '\0';
+		in[nin].slot_class = classes[nin];
+		in[nin].path = eq + 1;
+		nin++;
+	}
+	o.created = (uint64_t)time(NULL);
+	for (size_t k = 0; k < nkeys; k++) {
+		mamori_diag_clear(&d);
+		e = mamori_upd_load_seckey(keyfiles[k], &keys[k], &d);
+		if (e != MAMORI_OK) {
+			cli_diag("update sign", e, &d);
+			for (size_t j = 0; j < k; j++)
+				mamori_upd_seckey_wipe(&keys[j]);
+			return EXIT_RUNTIME;
+		}
+	}
+	mamori_diag_clear(&d);
+	e = mamori_upd_sign(&o, keys, nkeys, in, nin, out, &d);
+	for (size_t k = 0; k < nkeys; k++)
+		mamori_upd_seckey_wipe(&keys[k]);
+	if (e != MAMORI_OK) {
+		cli_diag("update sign", e, &d);
+		rc = e == MAMORI_E_INVAL ? EXIT_USAGE : EXIT_RUNTIME;
+	} else if (!cli_quiet) {
+		fprintf(stderr,
+		    "mamori: wrote %s: %s %s, counter %llu, %zu payload%s, %zu signature%s\n", out,
+		    o.compatible, o.version, (unsigned long long)o.counter, nin,
+		    nin == 1 ? "" : "s", nkeys, nkeys == 1 ? "" : "s");
+	}
+	return rc;
+}
+
+static mamori_err
+fd_read(void *ctx, uint8_t *buf, size_t len, size_t *got)
+{
+	int fd = *(int *)ctx;
+
+	*got = 0;
+	while (*got < len) {
+		ssize_t n = read(fd, buf + *got, len - *got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return MAMORI_E_IO;
+		if (n == 0)
+			break;
+		*got += (size_t)n;
+	}
+	return MAMORI_OK;
+}
+
+static void
+verify_json(const struct mamori_upd_result *res, const struct mamori_diag *d, bool ok)
+{
+	struct mamori_buf b;
+	struct mamori_json j;
+
+	mamori_buf_init(&b, (size_t)1 << 20);
+	mamori_json_init(&j, &b);
+	mamori_json_obj_begin(&j);
+	mamori_json_kstr(&j, "result", ok ? "accepted" : mamori_upd_refusal_name(res->refusal));
+	if (!ok)
+		mamori_json_kstr(&j, "reason", d->msg);
+	if (res->m.block_size != 0) {
+		mamori_json_kstr(&j, "compatible", res->m.compatible);
+		mamori_json_kstr(&j, "version", res->m.version);
+		mamori_json_ku64(&j, "counter", res->m.counter);
+		mamori_json_ku64(&j, "expires", res->m.expires);
+		mamori_json_ku64(&j, "created", res->m.created);
+		mamori_json_ku64(&j, "block_size", res->m.block_size);
+		mamori_json_key(&j, "payloads");
+		mamori_json_arr_begin(&j);
+		for (size_t i = 0; i < res->m.npayloads; i++) {
+			mamori_json_obj_begin(&j);
+			mamori_json_kstr(&j, "slot_class", res->m.p[i].slot_class);
+			mamori_json_ku64(&j, "size", res->m.p[i].size);
+			mamori_json_obj_end(&j);
+		}
+		mamori_json_arr_end(&j);
+	}
+	mamori_json_key(&j, "signed_by");
+	mamori_json_arr_begin(&j);
+	for (size_t i = 0; i < res->nsigned; i++)
+		mamori_json_str(&j, res->signed_by[i]);
+	mamori_json_arr_end(&j);
+	mamori_json_ku64(&j, "bytes_read", res->bytes);
+	mamori_json_obj_end(&j);
+	if (mamori_json_err(&j) == MAMORI_OK && mamori_buf_putc(&b, '\n') == MAMORI_OK)
+		(void)fwrite(b.p, 1, b.len, stdout);
+	mamori_buf_free(&b);
+}
+
+static int
+do_verify(int argc, char **argv)
+{
+	enum { O_COMPAT = 256, O_COUNTER, O_THRESHOLD, O_JSON };
+	static const struct option opts[] = {
+	    {"compatible", required_argument, NULL, O_COMPAT},
+	    {"counter", required_argument, NULL, O_COUNTER},
+	    {"threshold", required_argument, NULL, O_THRESHOLD},
+	    {"json", no_argument, NULL, O_JSON},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct mamori_upd_pubkey keys[MAMORI_UPD_KEYS_MAX];
+	struct mamori_upd_policy pol;
+	struct mamori_upd_result res;
+	struct mamori_diag d;
+	size_t nkeys = 0;
+	bool json = false;
+	uint64_t v;
+	mamori_err e;
+	int ch, fd;
+
+	memset(&pol, 0, sizeof(pol));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			if (nkeys == MAMORI_UPD_KEYS_MAX) {
+				cli_err("update verify: at most %u keys", MAMORI_UPD_KEYS_MAX);
+				return EXIT_USAGE;
+			}
+			mamori_diag_clear(&d);
+			e = mamori_upd_load_pubkey(optarg, &keys[nkeys], &d);
+			if (e != MAMORI_OK) {
+				cli_diag("update verify", e, &d);
+				return EXIT_RUNTIME;
+			}
+			nkeys++;
+			break;
+		case O_COMPAT:
+			pol.compatible = optarg;
+			break;
+		case O_COUNTER:
+			if (!parse_u64(optarg, &pol.min_counter)) {
+				cli_err("--counter: '%s' is not a number", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case O_THRESHOLD:
+			if (!parse_u64(optarg, &v) || v == 0 || v > MAMORI_UPD_SIGS_MAX) {
+				cli_err("--threshold: '%s' is not 1 to %u", optarg,
+				    MAMORI_UPD_SIGS_MAX);
+				return EXIT_USAGE;
+			}
+			pol.threshold = (unsigned)v;
+			break;
+		case O_JSON:
+			json = true;
+			break;
+		case 'h':
+			fputs(update_usage, stdout);
+			return EXIT_OK;
+		default:
+			fputs(update_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (nkeys == 0 || optind + 1 != argc) {
+		cli_err("update verify: -p PUBLIC.pub and one BUNDLE (or - for standard input)");
+		return EXIT_USAGE;
+	}
+	pol.keys = keys;
+	pol.nkeys = nkeys;
+	pol.now = (uint64_t)time(NULL);
+	fd = strcmp(argv[optind], "-") == 0 ? STDIN_FILENO
+	                                    : open(argv[optind], O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		cli_err("update verify: %s: %s", argv[optind], strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	e = mamori_upd_verify(fd_read, &fd, &pol, NULL, NULL, NULL, &res, &d);
+	if (fd != STDIN_FILENO)
+		(void)close(fd);
+	if (json)
+		verify_json(&res, &d, e == MAMORI_OK);
+	if (e == MAMORI_E_BADSIG) {
+		cli_err("update verify: %s: %s", argv[optind], d.msg);
+		return EXIT_REFUSED_BASE + (int)res.refusal;
+	}
+	if (e != MAMORI_OK) {
+		cli_diag(argv[optind], e, &d);
+		return EXIT_RUNTIME;
+	}
+	if (!json && !cli_quiet)
+		printf(
+		    "%s: accepted: %s %s, counter %llu, %zu payload%s, %llu bytes, signed by %s\n",
+		    argv[optind], res.m.compatible, res.m.version,
+		    (unsigned long long)res.m.counter, res.m.npayloads,
+		    res.m.npayloads == 1 ? "" : "s", (unsigned long long)res.m.payload_bytes,
+		    res.signed_by[0]);
+	return EXIT_OK;
+}
+
+static void
+status_print(const struct mamori_upd_status *st, bool json)
+{
+	if (json) {
+		struct mamori_buf b;
+		struct mamori_json j;
+
+		mamori_buf_init(&b, (size_t)64 << 10);
+		mamori_json_init(&j, &b);
+		mamori_json_obj_begin(&j);
+		mamori_json_kstr(&j, "active", st->active ? "b" : "a");
+		mamori_json_kstr(&j, "good", st->good ? "b" : "a");
+		mamori_json_key(&j, "trial");
+		mamori_json_bool(&j, st->trial);
+		mamori_json_ku64(&j, "tries_left", st->tries);
+		mamori_json_ku64(&j, "counter", st->counter);
+		mamori_json_key(&j, "slots");
+		mamori_json_obj_begin(&j);
+		for (int i = 0; i < 2; i++) {
+			mamori_json_key(&j, i ? "b" : "a");
+			mamori_json_obj_begin(&j);
+			mamori_json_key(&j, "valid");
+			mamori_json_bool(&j, st->valid[i]);
+			mamori_json_kstr(&j, "version", st->version[i]);
+			mamori_json_obj_end(&j);
+		}
+		mamori_json_obj_end(&j);
+		mamori_json_obj_end(&j);
+		if (mamori_json_err(&j) == MAMORI_OK && mamori_buf_putc(&b, '\n') == MAMORI_OK)
+			(void)fwrite(b.p, 1, b.len, stdout);
+		mamori_buf_free(&b);
+		return;
+	}
+	printf("active slot %c%s, known good %c, security counter %llu\n", 'a' + st->active,
+	    st->trial ? " (on trial)" : "", 'a' + st->good, (unsigned long long)st->counter);
+	if (st->trial)
+		printf("  %u boot%s left to mark it good before falling back to %c\n", st->tries,
+		    st->tries == 1 ? "" : "s", 'a' + st->good);
+	for (int i = 0; i < 2; i++)
+		printf("  slot %c: %s%s%s\n", 'a' + i,
+		    st->valid[i] ? "valid" : "INVALID (incomplete)",
+		    st->version[i][0] ? ", version " : "", st->version[i]);
+}
+
+/* install, status, mark-good, boot: the device side, all with -c CONFIG. */
+static int
+do_device(const char *verb, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct mamori_upd_config *c;
+	struct mamori_upd_status st;
+	struct mamori_upd_result res;
+	struct mamori_diag d;
+	const char *cfg = NULL;
+	bool json = false, install = strcmp(verb, "install") == 0;
+	mamori_err e;
+	int ch, rc = EXIT_OK;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		if (ch == 'c') {
+			cfg = optarg;
+		} else if (ch == 'j') {
+			json = true;
+		} else {
+			fputs(update_usage, ch == 'h' ? stdout : stderr);
+			return ch == 'h' ? EXIT_OK : EXIT_USAGE;
+		}
+	}
+	if (cfg == NULL || optind != argc - (install ? 1 : 0)) {
+		cli_err("update %s: -c CONFIG%s", verb, install ? " and one BUNDLE (or -)" : "");
+		return EXIT_USAGE;
+	}
+	c = malloc(sizeof(*c));
+	if (c == NULL)
+		return EXIT_RUNTIME;
+	mamori_diag_clear(&d);
+	e = mamori_upd_config_load(cfg, c, &d);
+	if (e != MAMORI_OK) {
+		cli_diag("update", e, &d);
+		free(c);
+		return EXIT_RUNTIME;
+	}
+	if (install) {
+		int fd = strcmp(argv[optind], "-") == 0 ? STDIN_FILENO
+		                                        : open(argv[optind], O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0) {
+			cli_err("update install: %s: %s", argv[optind], strerror(errno));
+			free(c);
+			return EXIT_RUNTIME;
+		}
+		e = mamori_upd_install(c, fd_read, &fd, (uint64_t)time(NULL), &res, &d);
+		if (fd != STDIN_FILENO)
+			(void)close(fd);
+		if (e == MAMORI_E_BADSIG) {
+			cli_err("update install: %s: %s", argv[optind], d.msg);
+			rc = EXIT_REFUSED_BASE + (int)res.refusal;
+		} else if (e != MAMORI_OK) {
+			cli_diag("update install", e, &d);
+			rc = EXIT_RUNTIME;
+		} else if (!cli_quiet) {
+			fprintf(stderr,
+			    "mamori: installed %s %s (counter %llu) into the inactive slot; it boots "
+			    "next, on trial: run 'mamori update mark-good' once it works\n",
+			    res.m.compatible, res.m.version, (unsigned long long)res.m.counter);
+		}
+	} else {
+		if (strcmp(verb, "status") == 0)
+			e = mamori_upd_status_read(c, &st, &d);
+		else if (strcmp(verb, "mark-good") == 0)
+			e = mamori_upd_mark_good(c, &st, &d);
+		else
+			e = mamori_upd_boot(c, &st, &d);
+		if (e != MAMORI_OK) {
+			cli_diag("update", e, &d);
+			rc = EXIT_RUNTIME;
+		} else {
+			if (st.fell_back && !cli_quiet)
+				fprintf(stderr,
+				    "mamori: the slot on trial was never marked good: "
+				    "fell back to slot %c\n",
+				    'a' + st.active);
+			status_print(&st, json);
+		}
+	}
+	free(c);
+	return rc;
+}
+
+int
+cmd_update(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(update_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (strcmp(argv[1], "keygen") == 0)
+		return do_keygen(argc - 1, argv + 1);
+	if (strcmp(argv[1], "sign") == 0)
+		return do_sign(argc - 1, argv + 1);
+	if (strcmp(argv[1], "verify") == 0)
+		return do_verify(argc - 1, argv + 1);
+	if (strcmp(argv[1], "install") == 0 || strcmp(argv[1], "status") == 0 ||
+	    strcmp(argv[1], "mark-good") == 0 || strcmp(argv[1], "boot") == 0)
+		return do_device(argv[1], argc - 1, argv + 1);
+	cli_err("update: unknown action '%s' (keygen, sign, verify, install, status, mark-good, "
+	        "boot)",
+	    argv[1]);
+	fputs(update_usage, stderr);
+	return EXIT_USAGE;
+}
