@@ -23,7 +23,7 @@ WARN     += -Werror
 endif
 ALL_CFLAGS = $(CSTD) $(WARN) $(HARDEN) $(CFLAGS) -Iinclude -DMAMORI_VERSION='"$(VERSION)"' -DMAMORI_DATADIR='"$(CURDIR)/data"' -DMAMORI_VULNDB='"$(CURDIR)/$(BUILD)/vulndb.sqlite"' -MMD -MP
 LDFLAGS  += -pie -Wl,-z,relro,-z,now
-LDLIBS   := -lpcap -lnftables -lpthread -lm -lz -llzma -lzstd -llz4 -llzo2 -lbz2 -lcrypt -lsodium -lcrypto -lsqlite3 -ljansson
+LDLIBS   := -lpcap -lnftables -lpthread -lm -lz -llzma -lzstd -llz4 -llzo2 -lbz2 -lcrypt -lsodium -lcrypto -lsqlite3 -ljansson -lcurl
 
 ifeq ($(VARIANT),asan)
 CC       := clang

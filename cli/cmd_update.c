@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "cmd.h"
 #include "mamori/buf.h"
 #include "mamori/json.h"
@@ -21,7 +23,8 @@ static const char update_usage[] =
     "                          -o BUNDLE SLOTCLASS=IMAGE [SLOTCLASS=IMAGE...]\n"
     "       mamori update verify -p PUBLIC.pub [-p ...] [--threshold N] [--compatible NAME]\n"
     "                          [--counter MIN] [--json] BUNDLE|-\n"
-    "       mamori update install -c CONFIG BUNDLE|-\n"
+    "       mamori update install -c CONFIG BUNDLE|URL|-\n"
+    "       mamori update check -c CONFIG [--no-jitter]\n"
     "       mamori update status -c CONFIG [--json]\n"
     "       mamori update mark-good -c CONFIG\n"
     "       mamori update boot -c CONFIG     (the boot script's step, for the file backend)\n"
@@ -37,6 +40,10 @@ static const char update_usage[] =
     "  verify   check a bundle all the way through without writing anything\n"
     "  install  verify while writing into the inactive A/B slots, then boot them on trial\n"
     "           (CONFIG: docs/formats/update-config.md); refused bundles change nothing\n"
+    "           a URL (http:// or https://) streams through verification into the slot,\n"
+    "           resuming a broken download\n"
+    "  check    ask the server (config: server) for SERVER/COMPATIBLE/latest, holding\n"
+    "           \"COUNTER FILE\"; install FILE when its counter is above this device's\n"
     "  status   active slot, trial and boots left, stored security counter, slot versions\n"
     "  mark-good  commit the slot on trial; without it the device falls back after\n"
     "           max_tries boots\n"
@@ -472,22 +479,130 @@ status_print(const struct mamori_upd_status *st, bool json)
 		    st->version[i][0] ? ", version " : "", st->version[i]);
 }
 
-/* install, status, mark-good, boot: the device side, all with -c CONFIG. */
+/* Installs from a file, standard input ("-") or an http(s) URL; the exit code. */
+static int
+install_from(const struct mamori_upd_config *c, const char *src)
+{
+	struct mamori_upd_fetch *f = NULL;
+	struct mamori_upd_result res;
+	struct mamori_diag d;
+	mamori_err e;
+	int fd = -1;
+
+	mamori_diag_clear(&d);
+	if (strncmp(src, "http://", 7) == 0 || strncmp(src, "https://", 8) == 0) {
+		e = mamori_upd_fetch_open(src, &f, &d);
+		if (e != MAMORI_OK) {
+			cli_diag("update install", e, &d);
+			return EXIT_RUNTIME;
+		}
+		e = mamori_upd_install(c, mamori_upd_fetch_read, f, (uint64_t)time(NULL), &res, &d);
+		if (e == MAMORI_E_IO && mamori_upd_fetch_error(f)[0] != '\0')
+			(void)mamori_diag_set(&d, e, 0, 0, "%s", mamori_upd_fetch_error(f));
+		if (e == MAMORI_OK && mamori_upd_fetch_resumed(f) > 0 && !cli_quiet)
+			fprintf(stderr, "mamori: the download was resumed %u time%s\n",
+			    mamori_upd_fetch_resumed(f),
+			    mamori_upd_fetch_resumed(f) == 1 ? "" : "s");
+		mamori_upd_fetch_close(f);
+	} else {
+		fd = strcmp(src, "-") == 0 ? STDIN_FILENO : open(src, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			cli_err("update install: %s: %s", src, strerror(errno));
+			return EXIT_RUNTIME;
+		}
+		e = mamori_upd_install(c, fd_read, &fd, (uint64_t)time(NULL), &res, &d);
+		if (fd != STDIN_FILENO)
+			(void)close(fd);
+	}
+	if (e == MAMORI_E_BADSIG) {
+		cli_err("update install: %s: %s", src, d.msg);
+		return EXIT_REFUSED_BASE + (int)res.refusal;
+	}
+	if (e != MAMORI_OK) {
+		cli_diag("update install", e, &d);
+		return EXIT_RUNTIME;
+	}
+	if (!cli_quiet)
+		fprintf(stderr,
+		    "mamori: installed %s %s (counter %llu) into the inactive slot; it boots next, "
+		    "on trial: run 'mamori update mark-good' once it works\n",
+		    res.m.compatible, res.m.version, (unsigned long long)res.m.counter);
+	return EXIT_OK;
+}
+
+/* Automatic update: SERVER/COMPATIBLE/latest holds "COUNTER NAME"; a counter above the stored
+ * one installs SERVER/COMPATIBLE/NAME. The pointer is untrusted: only the bundle's signed
+ * manifest decides what is installed (its expiry bounds a server that stops offering
+ * updates). */
+static int
+check(const struct mamori_upd_config *c, bool nojitter)
+{
+	char url[MAMORI_UPD_URL_MAX * 2], text[256], name[128];
+	struct mamori_upd_status st;
+	struct mamori_diag d;
+	unsigned long long counter;
+	size_t base;
+	int n = 0;
+
+	if (c->server[0] == '\0') {
+		cli_err("update check: no 'server' in [update] of the configuration");
+		return EXIT_USAGE;
+	}
+	if (!nojitter && c->jitter > 0) {
+		uint32_t wait = randombytes_uniform(c->jitter);
+
+		if (!cli_quiet)
+			fprintf(stderr, "mamori: waiting %u s (jitter) before asking the server\n",
+			    wait);
+		(void)sleep(wait);
+	}
+	mamori_diag_clear(&d);
+	if (mamori_upd_status_read(c, &st, &d) != MAMORI_OK) {
+		cli_diag("update check", MAMORI_E_IO, &d);
+		return EXIT_RUNTIME;
+	}
+	base = strlen(c->server);
+	(void)snprintf(url, sizeof(url), "%s%s%s/latest", c->server,
+	    base > 0 && c->server[base - 1] == '/' ? "" : "/", c->compatible);
+	if (mamori_upd_fetch_small(url, text, sizeof(text), &d) != MAMORI_OK) {
+		cli_diag("update check", MAMORI_E_IO, &d);
+		return EXIT_RUNTIME;
+	}
+	if (sscanf(text, "%20llu %127[A-Za-z0-9._-]%n", &counter, name, &n) != 2 ||
+	    (text[n] != '\0' && text[n] != '\n') || strstr(name, "..") != NULL) {
+		cli_err("update check: %s: expected one line \"COUNTER FILENAME\"", url);
+		return EXIT_RUNTIME;
+	}
+	if (counter <= st.counter) {
+		if (!cli_quiet)
+			printf("up to date: the server offers counter %llu, this device has %llu\n",
+			    counter, (unsigned long long)st.counter);
+		return EXIT_OK;
+	}
+	(void)snprintf(url, sizeof(url), "%s%s%s/%s", c->server,
+	    base > 0 && c->server[base - 1] == '/' ? "" : "/", c->compatible, name);
+	if (!cli_quiet)
+		fprintf(stderr, "mamori: the server offers counter %llu (this device: %llu): %s\n",
+		    counter, (unsigned long long)st.counter, url);
+	return install_from(c, url);
+}
+
+/* install, status, mark-good, boot, check: the device side, all with -c CONFIG. */
 static int
 do_device(const char *verb, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"config", required_argument, NULL, 'c'},
 	    {"json", no_argument, NULL, 'j'},
+	    {"no-jitter", no_argument, NULL, 'n'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct mamori_upd_config *c;
 	struct mamori_upd_status st;
-	struct mamori_upd_result res;
 	struct mamori_diag d;
 	const char *cfg = NULL;
-	bool json = false, install = strcmp(verb, "install") == 0;
+	bool json = false, nojitter = false, install = strcmp(verb, "install") == 0;
 	mamori_err e;
 	int ch, rc = EXIT_OK;
 
@@ -497,6 +612,8 @@ do_device(const char *verb, int argc, char **argv)
 			cfg = optarg;
 		} else if (ch == 'j') {
 			json = true;
+		} else if (ch == 'n') {
+			nojitter = true;
 		} else {
 			fputs(update_usage, ch == 'h' ? stdout : stderr);
 			return ch == 'h' ? EXIT_OK : EXIT_USAGE;
@@ -517,29 +634,9 @@ do_device(const char *verb, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	if (install) {
-		int fd = strcmp(argv[optind], "-") == 0 ? STDIN_FILENO
-		                                        : open(argv[optind], O_RDONLY | O_CLOEXEC);
-
-		if (fd < 0) {
-			cli_err("update install: %s: %s", argv[optind], strerror(errno));
-			free(c);
-			return EXIT_RUNTIME;
-		}
-		e = mamori_upd_install(c, fd_read, &fd, (uint64_t)time(NULL), &res, &d);
-		if (fd != STDIN_FILENO)
-			(void)close(fd);
-		if (e == MAMORI_E_BADSIG) {
-			cli_err("update install: %s: %s", argv[optind], d.msg);
-			rc = EXIT_REFUSED_BASE + (int)res.refusal;
-		} else if (e != MAMORI_OK) {
-			cli_diag("update install", e, &d);
-			rc = EXIT_RUNTIME;
-		} else if (!cli_quiet) {
-			fprintf(stderr,
-			    "mamori: installed %s %s (counter %llu) into the inactive slot; it boots "
-			    "next, on trial: run 'mamori update mark-good' once it works\n",
-			    res.m.compatible, res.m.version, (unsigned long long)res.m.counter);
-		}
+		rc = install_from(c, argv[optind]);
+	} else if (strcmp(verb, "check") == 0) {
+		rc = check(c, nojitter);
 	} else {
 		if (strcmp(verb, "status") == 0)
 			e = mamori_upd_status_read(c, &st, &d);
@@ -577,7 +674,8 @@ cmd_update(int argc, char **argv)
 	if (strcmp(argv[1], "verify") == 0)
 		return do_verify(argc - 1, argv + 1);
 	if (strcmp(argv[1], "install") == 0 || strcmp(argv[1], "status") == 0 ||
-	    strcmp(argv[1], "mark-good") == 0 || strcmp(argv[1], "boot") == 0)
+	    strcmp(argv[1], "mark-good") == 0 || strcmp(argv[1], "boot") == 0 ||
+	    strcmp(argv[1], "check") == 0)
 		return do_device(argv[1], argc - 1, argv + 1);
 	cli_err("update: unknown action '%s' (keygen, sign, verify, install, status, mark-good, "
 	        "boot)",

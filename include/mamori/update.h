@@ -22,11 +22,13 @@
 #define MAMORI_UPD_BLOCK_MIN     ((uint32_t)4 << 10)
 #define MAMORI_UPD_BLOCK_MAX     ((uint32_t)16 << 20)
 #define MAMORI_UPD_BLOCK_DEFAULT ((uint32_t)1 << 20)
-#define MAMORI_UPD_COMPAT_MAX    64u   /* bytes of the compatible string */
-#define MAMORI_UPD_VERSION_MAX   32u   /* bytes of the version string */
-#define MAMORI_UPD_CLASS_MAX     32u   /* bytes of a slot class */
-#define MAMORI_UPD_KEYS_MAX      16u   /* trusted public keys */
-#define MAMORI_UPD_PATH_MAX      1024u /* bytes of a slot or state path */
+#define MAMORI_UPD_COMPAT_MAX    64u    /* bytes of the compatible string */
+#define MAMORI_UPD_VERSION_MAX   32u    /* bytes of the version string */
+#define MAMORI_UPD_CLASS_MAX     32u    /* bytes of a slot class */
+#define MAMORI_UPD_KEYS_MAX      16u    /* trusted public keys */
+#define MAMORI_UPD_PATH_MAX      1024u  /* bytes of a slot or state path */
+#define MAMORI_UPD_URL_MAX       1024u  /* bytes of a URL */
+#define MAMORI_UPD_JITTER_MAX    86400u /* seconds a check may wait first */
 
 /* Why a bundle was refused; each has its own exit code in `mamori update` (the value + 9 for
  * the refusals, see cli/cmd_update.c). */
@@ -165,6 +167,8 @@ struct mamori_upd_config {
 	size_t nkeys;
 	struct mamori_upd_slotpair slots[MAMORI_UPD_PAYLOADS_MAX];
 	size_t nslots;
+	char server[MAMORI_UPD_URL_MAX]; /* check: the update server's base URL, or "" */
+	unsigned jitter;                 /* check: wait up to this many seconds first */
 };
 
 struct mamori_upd_status {
@@ -196,5 +200,24 @@ MAMORI_MUST_CHECK mamori_err mamori_upd_mark_good(
  * and falls back to the good slot when none is left. */
 MAMORI_MUST_CHECK mamori_err mamori_upd_boot(
     const struct mamori_upd_config *c, struct mamori_upd_status *st, struct mamori_diag *d);
+
+/* --- download (lib/update/fetch.c, libcurl) --- */
+
+struct mamori_upd_fetch;
+
+/* Starts an http:// or https:// download (certificates verified; redirects only to https). */
+MAMORI_MUST_CHECK mamori_err mamori_upd_fetch_open(
+    const char *url, struct mamori_upd_fetch **out, struct mamori_diag *d);
+/* A mamori_upd_read_fn over the download: resumes a broken transfer (Range) up to 5 times;
+ * MAMORI_E_IO for an HTTP error or when the retries are spent. */
+MAMORI_MUST_CHECK mamori_err mamori_upd_fetch_read(
+    void *ctx, uint8_t *buf, size_t len, size_t *got);
+unsigned mamori_upd_fetch_resumed(const struct mamori_upd_fetch *f);
+/* Why the download failed ("URL: The requested URL returned error: 404"), or "". */
+const char *mamori_upd_fetch_error(const struct mamori_upd_fetch *f);
+void mamori_upd_fetch_close(struct mamori_upd_fetch *f);
+/* A small text file (at most cap - 1 bytes, cap <= 4096) into out, NUL-terminated. */
+MAMORI_MUST_CHECK mamori_err mamori_upd_fetch_small(
+    const char *url, char *out, size_t cap, struct mamori_diag *d);
 
 #endif

@@ -50,6 +50,18 @@ conf_cb(void *arg, const char *section, const char *key, const char *value, stru
 				return mamori_diag_set(d, MAMORI_E_MALFORMED, 0, 0,
 				    "threshold: 1 to %u", MAMORI_UPD_SIGS_MAX);
 			c->threshold = (unsigned)v;
+		} else if (strcmp(key, "server") == 0) {
+			if (strlen(value) >= sizeof(c->server) ||
+			    (strncmp(value, "https://", 8) != 0 &&
+			        strncmp(value, "http://", 7) != 0))
+				return mamori_diag_set(d, MAMORI_E_MALFORMED, 0, 0,
+				    "server: an http:// or https:// URL");
+			(void)snprintf(c->server, sizeof(c->server), "%s", value);
+		} else if (strcmp(key, "jitter") == 0) {
+			if (mamori_conf_u64(value, 0, MAMORI_UPD_JITTER_MAX, &v) != MAMORI_OK)
+				return mamori_diag_set(d, MAMORI_E_MALFORMED, 0, 0,
+				    "jitter: 0 to %u seconds", MAMORI_UPD_JITTER_MAX);
+			c->jitter = (unsigned)v;
 		} else if (strcmp(key, "key") == 0) {
 			if (c->nkeys == MAMORI_UPD_KEYS_MAX)
 				return mamori_diag_set(d, MAMORI_E_TOOBIG, 0, 0,
