@@ -168,7 +168,9 @@ struct mamori_upd_config {
 	struct mamori_upd_slotpair slots[MAMORI_UPD_PAYLOADS_MAX];
 	size_t nslots;
 	char server[MAMORI_UPD_URL_MAX]; /* check: the update server's base URL, or "" */
-	unsigned jitter;                 /* check: wait up to this many seconds first */
+	bool grub;                       /* boot environment in a GRUB grubenv, not a file */
+	char grubenv[MAMORI_UPD_PATH_MAX];
+	unsigned jitter; /* check: wait up to this many seconds first */
 };
 
 struct mamori_upd_status {

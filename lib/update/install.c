@@ -37,9 +37,18 @@ conf_cb(void *arg, const char *section, const char *key, const char *value, stru
 				    "state: an absolute directory path");
 			(void)snprintf(c->state_dir, sizeof(c->state_dir), "%s", value);
 		} else if (strcmp(key, "bootloader") == 0) {
-			if (strcmp(value, "file") != 0)
+			if (strcmp(value, "file") == 0)
+				c->grub = false;
+			else if (strcmp(value, "grub") == 0)
+				c->grub = true;
+			else
 				return mamori_diag_set(d, MAMORI_E_UNSUPPORTED, 0, 0,
-				    "bootloader '%s': this build has the 'file' backend", value);
+				    "bootloader '%s': file or grub", value);
+		} else if (strcmp(key, "grubenv") == 0) {
+			if (value[0] != '/' || strlen(value) >= sizeof(c->grubenv))
+				return mamori_diag_set(
+				    d, MAMORI_E_MALFORMED, 0, 0, "grubenv: an absolute file path");
+			(void)snprintf(c->grubenv, sizeof(c->grubenv), "%s", value);
 		} else if (strcmp(key, "max_tries") == 0) {
 			if (mamori_conf_u64(value, 1, 100, &v) != MAMORI_OK)
 				return mamori_diag_set(
@@ -154,6 +163,9 @@ mamori_upd_config_load(const char *path, struct mamori_upd_config *c, struct mam
 			return mamori_diag_set(d, MAMORI_E_MALFORMED, 0, 0,
 			    "%s: [slot.%s] needs two different paths a and b", path,
 			    c->slots[i].cls);
+	if (c->grub && c->grubenv[0] == '\0')
+		return mamori_diag_set(d, MAMORI_E_MALFORMED, 0, 0,
+		    "%s: bootloader = grub needs grubenv = PATH", path);
 	if (c->threshold > c->nkeys)
 		return mamori_diag_set(d, MAMORI_E_MALFORMED, 0, 0,
 		    "%s: threshold %u with %zu keys", path, c->threshold, c->nkeys);
@@ -305,6 +317,100 @@ boot_kv(void *arg, const char *k, const char *v)
 	return MAMORI_E_MALFORMED;
 }
 
+/* --- GRUB environment block: exactly 1024 bytes, "# GRUB Environment Block\n", name=value
+ * lines, '#' padding. Our variables are mamori_active, mamori_good, mamori_trial and
+ * mamori_tries; every other line is kept as it was. --- */
+
+#define GRUBENV_LEN    1024u
+#define GRUBENV_HEADER "# GRUB Environment Block\n"
+
+static mamori_err
+grub_read(
+    const char *path, struct mamori_upd_status *st, char *others, size_t cap, struct mamori_diag *d)
+{
+	struct mamori_buf b;
+	mamori_err e;
+	size_t hl = strlen(GRUBENV_HEADER), n = 0, line = 1;
+	const char *p, *end;
+
+	others[0] = '\0';
+	mamori_buf_init(&b, GRUBENV_LEN + 1);
+	e = mamori_read_file(path, &b);
+	if (e == MAMORI_E_IO && errno == ENOENT) {
+		mamori_buf_free(&b);
+		return MAMORI_OK; /* the factory state */
+	}
+	if (e != MAMORI_OK || b.len != GRUBENV_LEN || memcmp(b.p, GRUBENV_HEADER, hl) != 0) {
+		mamori_buf_free(&b);
+		return mamori_diag_set(d, MAMORI_E_MALFORMED, 0, 0,
+		    "%s: not a GRUB environment block (1024 bytes starting \"# GRUB Environment "
+		    "Block\")",
+		    path);
+	}
+	for (p = (const char *)b.p + hl, end = (const char *)b.p + b.len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		char kv[GRUBENV_LEN];
+		size_t len;
+		char *eq;
+
+		line++;
+		if (*p == '#' && nl == NULL)
+			break; /* the padding */
+		if (nl == NULL) {
+			e = mamori_diag_set(d, MAMORI_E_MALFORMED, (size_t)(p - (const char *)b.p),
+			    line, "%s:%zu: a line without its newline", path, line);
+			break;
+		}
+		len = (size_t)(nl - p);
+		memcpy(kv, p, len);
+		kv[len] = '\0';
+		eq = strchr(kv, '=');
+		if (kv[0] != '#' && eq != NULL && strncmp(kv, "mamori_", 7) == 0) {
+			*eq = '\0';
+			if (boot_kv(st, kv + 7, eq + 1) != MAMORI_OK) {
+				e = mamori_diag_set(d, MAMORI_E_MALFORMED,
+				    (size_t)(p - (const char *)b.p), line,
+				    "%s:%zu: bad value for '%s'", path, line, kv);
+				break;
+			}
+		} else if (n + len + 1 < cap) {
+			memcpy(others + n, p, len + 1);
+			n += len + 1;
+			others[n] = '\0';
+		}
+		p = nl + 1;
+	}
+	mamori_buf_free(&b);
+	return e;
+}
+
+static mamori_err
+grub_write(
+    const struct mamori_upd_config *c, const struct mamori_upd_status *st, struct mamori_diag *d)
+{
+	struct mamori_upd_status old;
+	char others[GRUBENV_LEN], block[GRUBENV_LEN + 1], dir[MAMORI_UPD_PATH_MAX];
+	const char *slash = strrchr(c->grubenv, '/');
+	mamori_err e;
+	int n;
+
+	memset(&old, 0, sizeof(old));
+	e = grub_read(c->grubenv, &old, others, sizeof(others), d);
+	if (e != MAMORI_OK)
+		return e;
+	n = snprintf(block, sizeof(block),
+	    "%s%smamori_active=%c\nmamori_good=%c\nmamori_trial=%d\nmamori_tries=%u\n",
+	    GRUBENV_HEADER, others, 'a' + st->active, 'a' + st->good, st->trial, st->tries);
+	if (n < 0 || (size_t)n > GRUBENV_LEN)
+		return mamori_diag_set(d, MAMORI_E_TOOBIG, 0, 0,
+		    "%s: the variables do not fit in 1024 bytes", c->grubenv);
+	memset(block + n, '#', GRUBENV_LEN - (size_t)n);
+	block[GRUBENV_LEN] = '\0';
+	(void)snprintf(dir, sizeof(dir), "%.*s",
+	    slash == c->grubenv ? 1 : (int)(slash - c->grubenv), c->grubenv);
+	return atomic_write(dir, c->grubenv, block, d);
+}
+
 mamori_err
 mamori_upd_status_read(
     const struct mamori_upd_config *c, struct mamori_upd_status *st, struct mamori_diag *d)
@@ -317,6 +423,11 @@ mamori_upd_status_read(
 	if (path_in(c, "state", path, sizeof(path)) != MAMORI_OK)
 		return mamori_diag_set(d, MAMORI_E_INVAL, 0, 0, "state path too long");
 	e = read_kv(path, state_kv, st, d);
+	if (e == MAMORI_OK && c->grub) {
+		char others[GRUBENV_LEN];
+
+		return grub_read(c->grubenv, st, others, sizeof(others), d);
+	}
 	if (e == MAMORI_OK && path_in(c, "bootenv", path, sizeof(path)) != MAMORI_OK)
 		e = mamori_diag_set(d, MAMORI_E_INVAL, 0, 0, "state path too long");
 	if (e == MAMORI_OK)
@@ -345,6 +456,8 @@ write_bootenv(
 {
 	char path[MAMORI_UPD_PATH_MAX + 16], text[128];
 
+	if (c->grub)
+		return grub_write(c, st, d);
 	if (path_in(c, "bootenv", path, sizeof(path)) != MAMORI_OK)
 		return mamori_diag_set(d, MAMORI_E_INVAL, 0, 0, "state path too long");
 	(void)snprintf(text, sizeof(text), "active=%c\ngood=%c\ntrial=%d\ntries=%u\n",
