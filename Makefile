@@ -21,9 +21,9 @@ CFLAGS   ?= -O2 -g
 ifeq ($(WERROR),1)
 WARN     += -Werror
 endif
-ALL_CFLAGS = $(CSTD) $(WARN) $(HARDEN) $(CFLAGS) -Iinclude -DMAMORI_VERSION='"$(VERSION)"' -DMAMORI_DATADIR='"$(CURDIR)/data"' -DMAMORI_VULNDB='"$(CURDIR)/$(BUILD)/vulndb.sqlite"' -MMD -MP
+ALL_CFLAGS = $(CSTD) $(WARN) $(HARDEN) $(CFLAGS) -Iinclude -isystem /usr/include/p11-kit-1 -DMAMORI_VERSION='"$(VERSION)"' -DMAMORI_DATADIR='"$(CURDIR)/data"' -DMAMORI_VULNDB='"$(CURDIR)/$(BUILD)/vulndb.sqlite"' -MMD -MP
 LDFLAGS  += -pie -Wl,-z,relro,-z,now
-LDLIBS   := -lpcap -lnftables -lpthread -lm -lz -llzma -lzstd -llz4 -llzo2 -lbz2 -lcrypt -lsodium -lcrypto -lsqlite3 -ljansson -lcurl
+LDLIBS   := -lpcap -lnftables -lpthread -lm -lz -llzma -lzstd -llz4 -llzo2 -lbz2 -lcrypt -lsodium -lcrypto -lsqlite3 -ljansson -lcurl -lp11-kit
 
 ifeq ($(VARIANT),asan)
 CC       := clang
@@ -96,14 +96,14 @@ FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZERS  := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 build/fuzz/%: fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(@D)
-	clang $(CSTD) -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined $^ $(LDLIBS) -o $@
+	clang $(CSTD) -Iinclude -isystem /usr/include/p11-kit-1 -g -O1 -fsanitize=fuzzer,address,undefined $^ $(LDLIBS) -o $@
 fuzz: $(FUZZERS)
 
 # Every corpus file through its harness under ASan+UBSan, no libFuzzer needed.
 fuzz-replay:
 	@mkdir -p build/replay
 	@p=0; f=0; for src in $(FUZZ_SRC); do t=$$(basename $$src .c); \
-	  clang $(CSTD) -Iinclude -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	  clang $(CSTD) -Iinclude -isystem /usr/include/p11-kit-1 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    fuzz/replay.c $$src $(LIB_SRC) $(LDLIBS) -o build/replay/$$t || exit 1; \
 	  if build/replay/$$t fuzz/corpus/$${t#fuzz_}/*; then p=$$((p+1)); else f=$$((f+1)); echo "FAIL $$t"; fi; \
 	done; echo "fuzz-replay: $$p passed, $$f failed"; [ $$f -eq 0 ]
@@ -112,7 +112,7 @@ lint:
 	clang-format --dry-run -Werror $(LIB_SRC) $(CLI_SRC) include/mamori/*.h
 	@# one file per run: clang-tidy 14's analyzer carries va_list state from one file into
 	@# the next when given several, and reports false "uninitialized va_list" errors
-	@for f in $(LIB_SRC) $(CLI_SRC); do clang-tidy --quiet $$f -- $(CSTD) -Iinclude \
+	@for f in $(LIB_SRC) $(CLI_SRC); do clang-tidy --quiet $$f -- $(CSTD) -Iinclude -isystem /usr/include/p11-kit-1 \
 	  -DMAMORI_VERSION='"lint"' || exit 1; done
 
 format:

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +22,10 @@ static const char update_usage[] =
     "       mamori update sign -s SECRET.key [-s ...] --compatible NAME --version X.Y.Z\n"
     "                          --counter N [--expires DATE] [--block-size BYTES]\n"
     "                          -o BUNDLE SLOTCLASS=IMAGE [SLOTCLASS=IMAGE...]\n"
+    "       mamori update keygen --pkcs11-module SO --token LABEL --key-label LABEL\n"
+    "                          [--pin-file FILE] -p PUBLIC.pub\n"
+    "       mamori update sign ... --pkcs11-module SO --token LABEL --key-label LABEL\n"
+    "                          [--pin-file FILE]    (the key signs inside the token)\n"
     "       mamori update verify -p PUBLIC.pub [-p ...] [--threshold N] [--compatible NAME]\n"
     "                          [--counter MIN] [--json] BUNDLE|-\n"
     "       mamori update install -c CONFIG BUNDLE|URL|-\n"
@@ -112,29 +117,135 @@ parse_date(const char *s, uint64_t *out)
 	return true;
 }
 
+/* PKCS#11 options shared by keygen and sign. */
+struct p11opt {
+	const char *module, *token, *label, *pinfile;
+};
+
+enum { O_P11_MODULE = 300, O_P11_TOKEN, O_P11_LABEL, O_P11_PIN };
+
+static bool
+p11_option(struct p11opt *p, int ch)
+{
+	switch (ch) {
+	case O_P11_MODULE:
+		p->module = optarg;
+		return true;
+	case O_P11_TOKEN:
+		p->token = optarg;
+		return true;
+	case O_P11_LABEL:
+		p->label = optarg;
+		return true;
+	case O_P11_PIN:
+		p->pinfile = optarg;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The PIN from --pin-file (a file only its owner can read) or $MAMORI_PKCS11_PIN. */
+static bool
+p11_pin(const struct p11opt *p, char pin[256])
+{
+	const char *env = getenv("MAMORI_PKCS11_PIN");
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (p->pinfile == NULL) {
+		if (env == NULL || strlen(env) >= 256) {
+			cli_err("PKCS#11: give --pin-file FILE or set MAMORI_PKCS11_PIN");
+			return false;
+		}
+		(void)snprintf(pin, 256, "%s", env);
+		return true;
+	}
+	fd = open(p->pinfile, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, &st) != 0 || (st.st_mode & 077) != 0) {
+		cli_err("--pin-file %s: %s", p->pinfile,
+		    fd < 0 ? strerror(errno) : "readable by others (chmod 600 it)");
+		if (fd >= 0)
+			(void)close(fd);
+		return false;
+	}
+	n = read(fd, pin, 255);
+	(void)close(fd);
+	if (n <= 0) {
+		cli_err("--pin-file %s: empty or unreadable", p->pinfile);
+		return false;
+	}
+	pin[n] = '\0';
+	pin[strcspn(pin, "\r\n")] = '\0';
+	return true;
+}
+
+static bool
+p11_complete(const struct p11opt *p, const char *verb)
+{
+	if (p->module == NULL && p->token == NULL && p->label == NULL)
+		return true;
+	if (p->module == NULL || p->token == NULL || p->label == NULL) {
+		cli_err("update %s: --pkcs11-module, --token and --key-label go together", verb);
+		return false;
+	}
+	return true;
+}
+
 static int
 do_keygen(int argc, char **argv)
 {
+	static const struct option opts[] = {
+	    {"pkcs11-module", required_argument, NULL, O_P11_MODULE},
+	    {"token", required_argument, NULL, O_P11_TOKEN},
+	    {"key-label", required_argument, NULL, O_P11_LABEL},
+	    {"pin-file", required_argument, NULL, O_P11_PIN},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct p11opt p11 = {NULL, NULL, NULL, NULL};
 	const char *sec = NULL, *pub = NULL;
 	struct mamori_diag d;
+	char pin[256];
+	mamori_err e;
 	int ch;
 
 	optind = 1;
-	while ((ch = getopt(argc, argv, "s:p:h")) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:p:h", opts, NULL)) != -1) {
 		if (ch == 's')
 			sec = optarg;
 		else if (ch == 'p')
 			pub = optarg;
-		else {
+		else if (!p11_option(&p11, ch)) {
 			fputs(update_usage, ch == 'h' ? stdout : stderr);
 			return ch == 'h' ? EXIT_OK : EXIT_USAGE;
 		}
 	}
-	if (sec == NULL || pub == NULL || optind != argc) {
-		cli_err("update keygen: -s SECRET.key -p PUBLIC.pub");
+	if (!p11_complete(&p11, "keygen"))
+		return EXIT_USAGE;
+	if (pub == NULL || optind != argc || (p11.module == NULL) == (sec == NULL)) {
+		cli_err("update keygen: -s SECRET.key -p PUBLIC.pub, or --pkcs11-module SO "
+		        "--token LABEL --key-label LABEL -p PUBLIC.pub");
 		return EXIT_USAGE;
 	}
 	mamori_diag_clear(&d);
+	if (p11.module != NULL) {
+		if (!p11_pin(&p11, pin))
+			return EXIT_USAGE;
+		e = mamori_upd_hsm_keygen(p11.module, p11.token, pin, p11.label, pub, &d);
+		sodium_memzero(pin, sizeof(pin));
+		if (e != MAMORI_OK) {
+			cli_diag("update keygen", e, &d);
+			return EXIT_RUNTIME;
+		}
+		if (!cli_quiet)
+			fprintf(stderr,
+			    "mamori: generated Ed25519 key '%s' inside token '%s' (it never leaves "
+			    "it); wrote %s\n",
+			    p11.label, p11.token, pub);
+		return EXIT_OK;
+	}
 	if (mamori_upd_keygen(sec, pub, &d) != MAMORI_OK) {
 		cli_diag("update keygen", MAMORI_E_IO, &d);
 		return EXIT_RUNTIME;
@@ -155,10 +266,17 @@ do_sign(int argc, char **argv)
 	    {"expires", required_argument, NULL, O_EXPIRES},
 	    {"block-size", required_argument, NULL, O_BLOCK},
 	    {"output", required_argument, NULL, 'o'},
+	    {"pkcs11-module", required_argument, NULL, O_P11_MODULE},
+	    {"token", required_argument, NULL, O_P11_TOKEN},
+	    {"key-label", required_argument, NULL, O_P11_LABEL},
+	    {"pin-file", required_argument, NULL, O_P11_PIN},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct mamori_upd_seckey keys[MAMORI_UPD_SIGS_MAX];
+	struct mamori_upd_signer signers[MAMORI_UPD_SIGS_MAX];
+	struct p11opt p11 = {NULL, NULL, NULL, NULL};
+	struct mamori_upd_hsm *hsm = NULL;
 	struct mamori_upd_input in[MAMORI_UPD_PAYLOADS_MAX];
 	struct mamori_upd_sign_opts o = {NULL, NULL, 0, 0, 0, MAMORI_UPD_BLOCK_DEFAULT};
 	const char *keyfiles[MAMORI_UPD_SIGS_MAX], *out = NULL;
@@ -215,14 +333,18 @@ do_sign(int argc, char **argv)
 			fputs(update_usage, stdout);
 			return EXIT_OK;
 		default:
+			if (p11_option(&p11, ch))
+				break;
 			fputs(update_usage, stderr);
 			return EXIT_USAGE;
 		}
 	}
-	if (nkeys == 0 || out == NULL || o.compatible == NULL || o.version == NULL ||
-	    !have_counter || optind == argc) {
+	if (!p11_complete(&p11, "sign"))
+		return EXIT_USAGE;
+	if ((nkeys == 0 && p11.module == NULL) || out == NULL || o.compatible == NULL ||
+	    o.version == NULL || !have_counter || optind == argc) {
 		cli_err(
-		    "update sign: needs -s, --compatible, --version, --counter, -o and at least "
+		    "update sign: needs -s (or a PKCS#11 key), --compatible, --version, --counter, -o and at least "
 		    "one SLOTCLASS=IMAGE");
 		return EXIT_USAGE;
 	}
@@ -256,7 +378,32 @@ do_sign(int argc, char **argv)
 		}
 	}
 	mamori_diag_clear(&d);
-	e = mamori_upd_sign(&o, keys, nkeys, in, nin, out, &d);
+	if (p11.module != NULL) {
+		char pin[256];
+
+		if (nkeys == MAMORI_UPD_SIGS_MAX || !p11_pin(&p11, pin)) {
+			for (size_t k = 0; k < nkeys; k++)
+				mamori_upd_seckey_wipe(&keys[k]);
+			return EXIT_USAGE;
+		}
+		e = mamori_upd_hsm_open(p11.module, p11.token, pin, p11.label, &hsm, &d);
+		sodium_memzero(pin, sizeof(pin));
+		if (e != MAMORI_OK) {
+			cli_diag("update sign", e, &d);
+			for (size_t k = 0; k < nkeys; k++)
+				mamori_upd_seckey_wipe(&keys[k]);
+			return EXIT_RUNTIME;
+		}
+	}
+	for (size_t k = 0; k < nkeys; k++)
+		mamori_upd_signer_of(&keys[k], &signers[k]);
+	if (hsm != NULL) {
+		memcpy(signers[nkeys].id, mamori_upd_hsm_pubkey(hsm)->id, MAMORI_UPD_KEYID_LEN);
+		signers[nkeys].sign = mamori_upd_hsm_sign;
+		signers[nkeys].ctx = hsm;
+	}
+	e = mamori_upd_sign_with(&o, signers, nkeys + (hsm != NULL), in, nin, out, &d);
+	mamori_upd_hsm_close(hsm);
 	for (size_t k = 0; k < nkeys; k++)
 		mamori_upd_seckey_wipe(&keys[k]);
 	if (e != MAMORI_OK) {
@@ -266,7 +413,8 @@ do_sign(int argc, char **argv)
 		fprintf(stderr,
 		    "mamori: wrote %s: %s %s, counter %llu, %zu payload%s, %zu signature%s\n", out,
 		    o.compatible, o.version, (unsigned long long)o.counter, nin,
-		    nin == 1 ? "" : "s", nkeys, nkeys == 1 ? "" : "s");
+		    nin == 1 ? "" : "s", nkeys + (p11.module != NULL),
+		    nkeys + (p11.module != NULL) == 1 ? "" : "s");
 	}
 	return rc;
 }

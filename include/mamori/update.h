@@ -67,6 +67,8 @@ void mamori_upd_keyid(const uint8_t pk[32], uint8_t id[MAMORI_UPD_KEYID_LEN]);
  * file is created 0600. */
 MAMORI_MUST_CHECK mamori_err mamori_upd_keygen(
     const char *secret_path, const char *public_path, struct mamori_diag *d);
+MAMORI_MUST_CHECK mamori_err mamori_upd_write_pubkey(
+    const char *path, const struct mamori_upd_pubkey *k, struct mamori_diag *d);
 MAMORI_MUST_CHECK mamori_err mamori_upd_load_pubkey(
     const char *path, struct mamori_upd_pubkey *k, struct mamori_diag *d);
 /* Refuses a file that group or others may read (MAMORI_E_PERM) and one whose key id does not
@@ -89,10 +91,26 @@ struct mamori_upd_sign_opts {
 	uint32_t block_size;
 };
 
+/* Something that makes Ed25519 signatures for a key id: a secret key file in memory, or a
+ * key inside a PKCS#11 token. */
+struct mamori_upd_signer {
+	uint8_t id[MAMORI_UPD_KEYID_LEN];
+	mamori_err (*sign)(
+	    void *ctx, const uint8_t *msg, size_t n, uint8_t sig[64], struct mamori_diag *d);
+	void *ctx;
+};
+
+/* The signer of a secret key held in memory (k must outlive it). */
+void mamori_upd_signer_of(const struct mamori_upd_seckey *k, struct mamori_upd_signer *s);
+
 /* Writes a bundle to out_path (through a temporary file, renamed when complete), signed by
  * every key of keys[0..nkeys). Memory stays at one block plus the manifest. */
 MAMORI_MUST_CHECK mamori_err mamori_upd_sign(const struct mamori_upd_sign_opts *o,
     const struct mamori_upd_seckey *keys, size_t nkeys, const struct mamori_upd_input *in,
+    size_t nin, const char *out_path, struct mamori_diag *d);
+/* The same with any signers (PKCS#11 keys). */
+MAMORI_MUST_CHECK mamori_err mamori_upd_sign_with(const struct mamori_upd_sign_opts *o,
+    const struct mamori_upd_signer *keys, size_t nkeys, const struct mamori_upd_input *in,
     size_t nin, const char *out_path, struct mamori_diag *d);
 
 /* Where the bundle comes from: fills buf[0..len) and sets *got; *got < len only at the end of
@@ -221,5 +239,22 @@ void mamori_upd_fetch_close(struct mamori_upd_fetch *f);
 /* A small text file (at most cap - 1 bytes, cap <= 4096) into out, NUL-terminated. */
 MAMORI_MUST_CHECK mamori_err mamori_upd_fetch_small(
     const char *url, char *out, size_t cap, struct mamori_diag *d);
+
+/* --- keys in a PKCS#11 token (lib/update/pkcs11.c, p11-kit) --- */
+
+struct mamori_upd_hsm;
+
+/* Generates an Ed25519 key pair inside the token (private key sensitive, not extractable;
+ * refuses a label already in use) and writes its public key file. */
+MAMORI_MUST_CHECK mamori_err mamori_upd_hsm_keygen(const char *module, const char *token,
+    const char *pin, const char *key_label, const char *public_path, struct mamori_diag *d);
+/* Opens the token (module: a PKCS#11 library path), logs in, finds the key pair by label. */
+MAMORI_MUST_CHECK mamori_err mamori_upd_hsm_open(const char *module, const char *token,
+    const char *pin, const char *key_label, struct mamori_upd_hsm **out, struct mamori_diag *d);
+const struct mamori_upd_pubkey *mamori_upd_hsm_pubkey(const struct mamori_upd_hsm *h);
+/* A mamori_upd_signer sign function (ctx: the hsm); the token signs, libsodium checks. */
+MAMORI_MUST_CHECK mamori_err mamori_upd_hsm_sign(
+    void *ctx, const uint8_t *msg, size_t n, uint8_t sig[64], struct mamori_diag *d);
+void mamori_upd_hsm_close(struct mamori_upd_hsm *h);
 
 #endif

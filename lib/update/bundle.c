@@ -261,7 +261,7 @@ copy_input(const struct mamori_upd_input *in, uint64_t size, const uint8_t *hash
 }
 
 static mamori_err
-check_sign_opts(const struct mamori_upd_sign_opts *o, const struct mamori_upd_seckey *keys,
+check_sign_opts(const struct mamori_upd_sign_opts *o, const struct mamori_upd_signer *keys,
     size_t nkeys, const struct mamori_upd_input *in, size_t nin, struct mamori_diag *d)
 {
 	uint32_t b = o->block_size;
@@ -322,8 +322,46 @@ fsync_dir_of(const char *path)
 	return e;
 }
 
+static mamori_err
+sign_file_key(void *ctx, const uint8_t *msg, size_t n, uint8_t sig[64], struct mamori_diag *d)
+{
+	const struct mamori_upd_seckey *k = ctx;
+
+	(void)d;
+	crypto_sign_detached(sig, NULL, msg, n, k->sk);
+	return MAMORI_OK;
+}
+
+void
+mamori_upd_signer_of(const struct mamori_upd_seckey *k, struct mamori_upd_signer *s)
+{
+	memcpy(s->id, k->id, MAMORI_UPD_KEYID_LEN);
+	s->sign = sign_file_key;
+	union {
+		const struct mamori_upd_seckey *c;
+		void *m;
+	} u = {k};
+
+	s->ctx = u.m;
+}
+
 mamori_err
 mamori_upd_sign(const struct mamori_upd_sign_opts *o, const struct mamori_upd_seckey *keys,
+    size_t nkeys, const struct mamori_upd_input *in, size_t nin, const char *out_path,
+    struct mamori_diag *d)
+{
+	struct mamori_upd_signer s[MAMORI_UPD_SIGS_MAX];
+
+	if (nkeys == 0 || nkeys > MAMORI_UPD_SIGS_MAX)
+		return mamori_diag_set(
+		    d, MAMORI_E_INVAL, 0, 0, "1 to %u signing keys", MAMORI_UPD_SIGS_MAX);
+	for (size_t i = 0; i < nkeys; i++)
+		mamori_upd_signer_of(&keys[i], &s[i]);
+	return mamori_upd_sign_with(o, s, nkeys, in, nin, out_path, d);
+}
+
+mamori_err
+mamori_upd_sign_with(const struct mamori_upd_sign_opts *o, const struct mamori_upd_signer *keys,
     size_t nkeys, const struct mamori_upd_input *in, size_t nin, const char *out_path,
     struct mamori_diag *d)
 {
@@ -390,11 +428,13 @@ mamori_upd_sign(const struct mamori_upd_sign_opts *o, const struct mamori_upd_se
 		uint8_t sig[MAMORI_UPD_SIG_LEN];
 
 		memcpy(sig, keys[k].id, MAMORI_UPD_KEYID_LEN);
-		crypto_sign_detached(sig + MAMORI_UPD_KEYID_LEN, NULL, msg.p, msg.len, keys[k].sk);
+		e = keys[k].sign(keys[k].ctx, msg.p, msg.len, sig + MAMORI_UPD_KEYID_LEN, d);
+		if (e != MAMORI_OK)
+			break;
 		e = write_full(out, sig, sizeof(sig));
+		if (e != MAMORI_OK)
+			e = mamori_diag_set(d, e, 0, 0, "writing %s: %s", tmp, strerror(errno));
 	}
-	if (e != MAMORI_OK)
-		e = mamori_diag_set(d, e, 0, 0, "writing %s: %s", tmp, strerror(errno));
 	for (size_t i = 0; e == MAMORI_OK && i < nin; i++)
 		e = copy_input(&in[i], sizes[i], m.p + hash_at[i], o->block_size, buf, out, d);
 	if (e == MAMORI_OK && fsync(out) != 0)

@@ -71,6 +71,18 @@ write_keyfile(const char *path, mode_t mode, const char *what, const uint8_t *id
 }
 
 mamori_err
+mamori_upd_write_pubkey(const char *path, const struct mamori_upd_pubkey *k, struct mamori_diag *d)
+{
+	uint8_t raw[PUB_BYTES];
+
+	raw[0] = 'M';
+	raw[1] = 'U';
+	memcpy(raw + 2, k->id, MAMORI_UPD_KEYID_LEN);
+	memcpy(raw + 10, k->pk, 32);
+	return write_keyfile(path, 0644, "public", k->id, raw, PUB_BYTES, d);
+}
+
+mamori_err
 mamori_upd_keygen(const char *secret_path, const char *public_path, struct mamori_diag *d)
 {
 	uint8_t pk[32], sk[64], id[MAMORI_UPD_KEYID_LEN], raw[SEC_BYTES];
@@ -89,11 +101,13 @@ mamori_upd_keygen(const char *secret_path, const char *public_path, struct mamor
 	sodium_memzero(raw, sizeof(raw));
 	if (e != MAMORI_OK)
 		return e;
-	raw[0] = 'M';
-	raw[1] = 'U';
-	memcpy(raw + 2, id, sizeof(id));
-	memcpy(raw + 10, pk, sizeof(pk));
-	e = write_keyfile(public_path, 0644, "public", id, raw, PUB_BYTES, d);
+	{
+		struct mamori_upd_pubkey k;
+
+		memcpy(k.id, id, sizeof(id));
+		memcpy(k.pk, pk, sizeof(pk));
+		e = mamori_upd_write_pubkey(public_path, &k, d);
+	}
 	if (e != MAMORI_OK)
 		(void)unlink(secret_path); /* half a pair is no pair */
 	return e;
