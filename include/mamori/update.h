@@ -188,7 +188,9 @@ struct mamori_upd_config {
 	char server[MAMORI_UPD_URL_MAX]; /* check: the update server's base URL, or "" */
 	bool grub;                       /* boot environment in a GRUB grubenv, not a file */
 	char grubenv[MAMORI_UPD_PATH_MAX];
-	unsigned jitter; /* check: wait up to this many seconds first */
+	bool uboot;                             /* ... or in the U-Boot environment */
+	char uboot_config[MAMORI_UPD_PATH_MAX]; /* fw_env.config for libubootenv */
+	unsigned jitter;                        /* check: wait up to this many seconds first */
 };
 
 struct mamori_upd_status {

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libuboot.h>
+
 #include "mamori/buf.h"
 #include "mamori/conf.h"
 #include "mamori/update.h"
@@ -37,13 +39,16 @@ conf_cb(void *arg, const char *section, const char *key, const char *value, stru
 				    "state: an absolute directory path");
 			(void)snprintf(c->state_dir, sizeof(c->state_dir), "%s", value);
 		} else if (strcmp(key, "bootloader") == 0) {
-			if (strcmp(value, "file") == 0)
-				c->grub = false;
-			else if (strcmp(value, "grub") == 0)
-				c->grub = true;
-			else
+			c->grub = strcmp(value, "grub") == 0;
+			c->uboot = strcmp(value, "uboot") == 0;
+			if (!c->grub && !c->uboot && strcmp(value, "file") != 0)
 				return mamori_diag_set(d, MAMORI_E_UNSUPPORTED, 0, 0,
-				    "bootloader '%s': file or grub", value);
+				    "bootloader '%s': file, grub or uboot", value);
+		} else if (strcmp(key, "uboot_config") == 0) {
+			if (value[0] != '/' || strlen(value) >= sizeof(c->uboot_config))
+				return mamori_diag_set(d, MAMORI_E_MALFORMED, 0, 0,
+				    "uboot_config: an absolute file path");
+			(void)snprintf(c->uboot_config, sizeof(c->uboot_config), "%s", value);
 		} else if (strcmp(key, "grubenv") == 0) {
 			if (value[0] != '/' || strlen(value) >= sizeof(c->grubenv))
 				return mamori_diag_set(
@@ -163,6 +168,8 @@ mamori_upd_config_load(const char *path, struct mamori_upd_config *c, struct mam
 			return mamori_diag_set(d, MAMORI_E_MALFORMED, 0, 0,
 			    "%s: [slot.%s] needs two different paths a and b", path,
 			    c->slots[i].cls);
+	if (c->uboot && c->uboot_config[0] == '\0')
+		(void)snprintf(c->uboot_config, sizeof(c->uboot_config), "/etc/fw_env.config");
 	if (c->grub && c->grubenv[0] == '\0')
 		return mamori_diag_set(d, MAMORI_E_MALFORMED, 0, 0,
 		    "%s: bootloader = grub needs grubenv = PATH", path);
@@ -411,6 +418,83 @@ grub_write(
 	return atomic_write(dir, c->grubenv, block, d);
 }
 
+/* --- U-Boot environment through libubootenv (fw_env.config names the device, offset and
+ * size; a redundant environment makes each store atomic). The same four mamori_* variables. */
+
+static const char *const uboot_vars[] = {"active", "good", "trial", "tries"};
+
+static mamori_err
+uboot_open(const struct mamori_upd_config *c, struct uboot_ctx **ctx, struct mamori_diag *d)
+{
+	if (libuboot_initialize(ctx, NULL) < 0)
+		return mamori_diag_set(d, MAMORI_E_NOMEM, 0, 0, "libubootenv: cannot start");
+	if (libuboot_read_config(*ctx, c->uboot_config) < 0) {
+		libuboot_exit(*ctx);
+		return mamori_diag_set(
+		    d, MAMORI_E_MALFORMED, 0, 0, "%s: not a usable fw_env.config", c->uboot_config);
+	}
+	if (libuboot_open(*ctx) < 0) {
+		libuboot_exit(*ctx);
+		return mamori_diag_set(d, MAMORI_E_IO, 0, 0,
+		    "the U-Boot environment of %s cannot be read (device, offset or CRC)",
+		    c->uboot_config);
+	}
+	return MAMORI_OK;
+}
+
+static mamori_err
+uboot_read(const struct mamori_upd_config *c, struct mamori_upd_status *st, struct mamori_diag *d)
+{
+	struct uboot_ctx *ctx;
+	mamori_err e = uboot_open(c, &ctx, d);
+
+	if (e != MAMORI_OK)
+		return e;
+	for (size_t i = 0; e == MAMORI_OK && i < 4; i++) {
+		char name[32];
+		char *v;
+
+		(void)snprintf(name, sizeof(name), "mamori_%s", uboot_vars[i]);
+		v = libuboot_get_env(ctx, name);
+		if (v != NULL && boot_kv(st, uboot_vars[i], v) != MAMORI_OK)
+			e = mamori_diag_set(d, MAMORI_E_MALFORMED, 0, 0,
+			    "U-Boot environment: bad value for %s", name);
+		free(v);
+	}
+	libuboot_close(ctx);
+	libuboot_exit(ctx);
+	return e;
+}
+
+static mamori_err
+uboot_write(
+    const struct mamori_upd_config *c, const struct mamori_upd_status *st, struct mamori_diag *d)
+{
+	struct uboot_ctx *ctx;
+	char val[4][16];
+	mamori_err e = uboot_open(c, &ctx, d);
+
+	if (e != MAMORI_OK)
+		return e;
+	(void)snprintf(val[0], sizeof(val[0]), "%c", 'a' + st->active);
+	(void)snprintf(val[1], sizeof(val[1]), "%c", 'a' + st->good);
+	(void)snprintf(val[2], sizeof(val[2]), "%d", st->trial);
+	(void)snprintf(val[3], sizeof(val[3]), "%u", st->tries);
+	for (size_t i = 0; e == MAMORI_OK && i < 4; i++) {
+		char name[32];
+
+		(void)snprintf(name, sizeof(name), "mamori_%s", uboot_vars[i]);
+		if (libuboot_set_env(ctx, name, val[i]) != 0)
+			e = mamori_diag_set(
+			    d, MAMORI_E_IO, 0, 0, "U-Boot environment: cannot set %s", name);
+	}
+	if (e == MAMORI_OK && libuboot_env_store(ctx) != 0)
+		e = mamori_diag_set(d, MAMORI_E_IO, 0, 0, "U-Boot environment: the store failed");
+	libuboot_close(ctx);
+	libuboot_exit(ctx);
+	return e;
+}
+
 mamori_err
 mamori_upd_status_read(
     const struct mamori_upd_config *c, struct mamori_upd_status *st, struct mamori_diag *d)
@@ -423,6 +507,8 @@ mamori_upd_status_read(
 	if (path_in(c, "state", path, sizeof(path)) != MAMORI_OK)
 		return mamori_diag_set(d, MAMORI_E_INVAL, 0, 0, "state path too long");
 	e = read_kv(path, state_kv, st, d);
+	if (e == MAMORI_OK && c->uboot)
+		return uboot_read(c, st, d);
 	if (e == MAMORI_OK && c->grub) {
 		char others[GRUBENV_LEN];
 
@@ -458,6 +544,8 @@ write_bootenv(
 
 	if (c->grub)
 		return grub_write(c, st, d);
+	if (c->uboot)
+		return uboot_write(c, st, d);
 	if (path_in(c, "bootenv", path, sizeof(path)) != MAMORI_OK)
 		return mamori_diag_set(d, MAMORI_E_INVAL, 0, 0, "state path too long");
 	(void)snprintf(text, sizeof(text), "active=%c\ngood=%c\ntrial=%d\ntries=%u\n",
