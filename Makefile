@@ -6,7 +6,8 @@
 #   make asan       the same tests under clang ASan+UBSan
 #   make fuzz       libFuzzer targets in build/fuzz/;  make fuzz-replay  replays every corpus
 #   make lint       clang-format + clang-tidy;  make format  rewrites the sources
-#   make bench      bench/sensor; make bench-audit  bench/audit (not tests: figures in docs/BENCHMARKS.md)
+#   make bench      bench/sensor; make bench-audit  bench/audit; make bench-update  bench/update
+#                   (not tests: figures in docs/BENCHMARKS.md)
 
 CC      ?= cc
 VARIANT ?= release
@@ -128,8 +129,11 @@ bench: deps-test all
 bench-audit: deps-test all
 	@sh bench/audit
 
+bench-update: deps-test all
+	@sh bench/update
+
 clean:
 	rm -rf build
 
-.PHONY: all deps deps-test check test-only asan fuzz fuzz-replay lint format demo bench bench-audit clean
+.PHONY: all deps deps-test check test-only asan fuzz fuzz-replay lint format demo bench bench-audit bench-update clean
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
