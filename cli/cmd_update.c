@@ -639,7 +639,7 @@ install_from(const struct mamori_upd_config *c, const char *src)
 
 	mamori_diag_clear(&d);
 	if (strncmp(src, "http://", 7) == 0 || strncmp(src, "https://", 8) == 0) {
-		e = mamori_upd_fetch_open(src, &f, &d);
+		e = mamori_upd_fetch_open(src, c->ca_file, &f, &d);
 		if (e != MAMORI_OK) {
 			cli_diag("update install", e, &d);
 			return EXIT_RUNTIME;
@@ -712,7 +712,7 @@ check(const struct mamori_upd_config *c, bool nojitter)
 	base = strlen(c->server);
 	(void)snprintf(url, sizeof(url), "%s%s%s/latest", c->server,
 	    base > 0 && c->server[base - 1] == '/' ? "" : "/", c->compatible);
-	if (mamori_upd_fetch_small(url, text, sizeof(text), &d) != MAMORI_OK) {
+	if (mamori_upd_fetch_small(url, c->ca_file, text, sizeof(text), &d) != MAMORI_OK) {
 		cli_diag("update check", MAMORI_E_IO, &d);
 		return EXIT_RUNTIME;
 	}

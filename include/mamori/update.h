@@ -185,8 +185,9 @@ struct mamori_upd_config {
 	size_t nkeys;
 	struct mamori_upd_slotpair slots[MAMORI_UPD_PAYLOADS_MAX];
 	size_t nslots;
-	char server[MAMORI_UPD_URL_MAX]; /* check: the update server's base URL, or "" */
-	bool grub;                       /* boot environment in a GRUB grubenv, not a file */
+	char server[MAMORI_UPD_URL_MAX];   /* check: the update server's base URL, or "" */
+	char ca_file[MAMORI_UPD_PATH_MAX]; /* CA certificates for https, or "" for the system's */
+	bool grub;                         /* boot environment in a GRUB grubenv, not a file */
 	char grubenv[MAMORI_UPD_PATH_MAX];
 	bool uboot;                             /* ... or in the U-Boot environment */
 	char uboot_config[MAMORI_UPD_PATH_MAX]; /* fw_env.config for libubootenv */
@@ -227,9 +228,10 @@ MAMORI_MUST_CHECK mamori_err mamori_upd_boot(
 
 struct mamori_upd_fetch;
 
-/* Starts an http:// or https:// download (certificates verified; redirects only to https). */
+/* Starts an http:// or https:// download (certificates verified against ca_file, or the
+ * system's store when it is NULL or ""; redirects only to https). */
 MAMORI_MUST_CHECK mamori_err mamori_upd_fetch_open(
-    const char *url, struct mamori_upd_fetch **out, struct mamori_diag *d);
+    const char *url, const char *ca_file, struct mamori_upd_fetch **out, struct mamori_diag *d);
 /* A mamori_upd_read_fn over the download: resumes a broken transfer (Range) up to 5 times;
  * MAMORI_E_IO for an HTTP error or when the retries are spent. */
 MAMORI_MUST_CHECK mamori_err mamori_upd_fetch_read(
@@ -240,7 +242,7 @@ const char *mamori_upd_fetch_error(const struct mamori_upd_fetch *f);
 void mamori_upd_fetch_close(struct mamori_upd_fetch *f);
 /* A small text file (at most cap - 1 bytes, cap <= 4096) into out, NUL-terminated. */
 MAMORI_MUST_CHECK mamori_err mamori_upd_fetch_small(
-    const char *url, char *out, size_t cap, struct mamori_diag *d);
+    const char *url, const char *ca_file, char *out, size_t cap, struct mamori_diag *d);
 
 /* --- keys in a PKCS#11 token (lib/update/pkcs11.c, p11-kit) --- */
 

@@ -18,6 +18,7 @@ struct mamori_upd_fetch {
 	CURLM *multi;
 	CURL *easy;
 	char url[MAMORI_UPD_URL_MAX];
+	char ca[MAMORI_UPD_PATH_MAX]; /* CA certificates to trust instead of the system's, or "" */
 	uint8_t *buf;
 	size_t head, len; /* unread bytes: buf[head .. head+len) */
 	bool paused, done;
@@ -81,6 +82,10 @@ start(struct mamori_upd_fetch *f, struct mamori_diag *d)
 	curl_easy_setopt(f->easy, CURLOPT_LOW_SPEED_LIMIT, 1024L);
 	curl_easy_setopt(f->easy, CURLOPT_LOW_SPEED_TIME, 60L);
 	curl_easy_setopt(f->easy, CURLOPT_USERAGENT, "mamori-update/1");
+	curl_easy_setopt(f->easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(f->easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (f->ca[0] != '\0')
+		curl_easy_setopt(f->easy, CURLOPT_CAINFO, f->ca);
 	if (f->delivered + f->len > 0)
 		curl_easy_setopt(
 		    f->easy, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)(f->delivered + f->len));
@@ -90,7 +95,8 @@ start(struct mamori_upd_fetch *f, struct mamori_diag *d)
 }
 
 mamori_err
-mamori_upd_fetch_open(const char *url, struct mamori_upd_fetch **out, struct mamori_diag *d)
+mamori_upd_fetch_open(
+    const char *url, const char *ca_file, struct mamori_upd_fetch **out, struct mamori_diag *d)
 {
 	struct mamori_upd_fetch *f;
 	mamori_err e;
@@ -109,6 +115,8 @@ mamori_upd_fetch_open(const char *url, struct mamori_upd_fetch **out, struct mam
 	f->buf = malloc(FETCH_BUF);
 	f->multi = curl_multi_init();
 	(void)snprintf(f->url, sizeof(f->url), "%s", url);
+	if (ca_file != NULL && ca_file[0] != '\0')
+		(void)snprintf(f->ca, sizeof(f->ca), "%s", ca_file);
 	if (f->buf == NULL || f->multi == NULL) {
 		mamori_upd_fetch_close(f);
 		return MAMORI_E_NOMEM;
@@ -222,7 +230,8 @@ mamori_upd_fetch_resumed(const struct mamori_upd_fetch *f)
 }
 
 mamori_err
-mamori_upd_fetch_small(const char *url, char *out, size_t cap, struct mamori_diag *d)
+mamori_upd_fetch_small(
+    const char *url, const char *ca_file, char *out, size_t cap, struct mamori_diag *d)
 {
 	struct mamori_upd_fetch *f = NULL;
 	size_t got = 0, extra = 0;
@@ -231,7 +240,7 @@ mamori_upd_fetch_small(const char *url, char *out, size_t cap, struct mamori_dia
 
 	if (cap == 0 || cap > FETCH_SMALL_MAX)
 		return MAMORI_E_INVAL;
-	e = mamori_upd_fetch_open(url, &f, d);
+	e = mamori_upd_fetch_open(url, ca_file, &f, d);
 	if (e != MAMORI_OK || f == NULL)
 		return e != MAMORI_OK ? e : MAMORI_E_NOMEM;
 	e = mamori_upd_fetch_read(f, (uint8_t *)out, cap - 1, &got);

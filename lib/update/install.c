@@ -71,6 +71,11 @@ conf_cb(void *arg, const char *section, const char *key, const char *value, stru
 				return mamori_diag_set(d, MAMORI_E_MALFORMED, 0, 0,
 				    "server: an http:// or https:// URL");
 			(void)snprintf(c->server, sizeof(c->server), "%s", value);
+		} else if (strcmp(key, "ca_file") == 0) {
+			if (value[0] != '/' || strlen(value) >= sizeof(c->ca_file))
+				return mamori_diag_set(
+				    d, MAMORI_E_MALFORMED, 0, 0, "ca_file: an absolute file path");
+			(void)snprintf(c->ca_file, sizeof(c->ca_file), "%s", value);
 		} else if (strcmp(key, "jitter") == 0) {
 			if (mamori_conf_u64(value, 0, MAMORI_UPD_JITTER_MAX, &v) != MAMORI_OK)
 				return mamori_diag_set(d, MAMORI_E_MALFORMED, 0, 0,

@@ -4,8 +4,8 @@
 # server that cuts the first transfer short and honours Range.
 . tests/lib.sh
 t=$(mktemp -d)
-LPID=; PPID2=
-cleanup() { [ -n "$LPID" ] && kill "$LPID" 2>/dev/null; [ -n "$PPID2" ] && kill "$PPID2" 2>/dev/null; rm -rf "$t"; }
+LPID=; PPID2=; SPID=
+cleanup() { for p in $LPID $PPID2 $SPID; do kill "$p" 2>/dev/null; done; rm -rf "$t"; }
 trap cleanup EXIT
 command -v lighttpd > /dev/null || { echo "SKIP: lighttpd missing"; summary; exit; }
 j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); $2" "$1"; }
@@ -107,4 +107,39 @@ for i in 1 2 3 4 5 6 7 8 9 10; do python3 -c "import socket; socket.create_conne
 ok "resume: installed after the cut" test $? -eq 0
 ok "resume: said it resumed" grep -q "resumed 1 time" "$t/e5"
 ok "resume: slot b equals the image" cmp -s "$t/img4" "$t/slots/rootfs.b"
+# --- https: lighttpd with TLS (mod_openssl) and a certificate from a CA made here; the device
+# trusts that CA through ca_file, and refuses the server without it
+if [ -f /usr/lib/lighttpd/mod_openssl.so ]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=test-ca \
+    -keyout "$t/ca.key" -out "$t/ca.pem" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=127.0.0.1 \
+    -keyout "$t/srv.key" -out "$t/srv.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1\n' > "$t/san.ext"
+  openssl x509 -req -in "$t/srv.csr" -CA "$t/ca.pem" -CAkey "$t/ca.key" -CAcreateserial -days 2 \
+    -extfile "$t/san.ext" -out "$t/srv.pem" 2>/dev/null
+  sport=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
+  cat > "$t/tls.conf" <<C
+server.modules = ( "mod_openssl" )
+server.document-root = "$t/www"
+server.bind = "127.0.0.1"
+server.port = $sport
+server.errorlog = "$t/tls.err"
+server.stat-cache-engine = "disable"
+ssl.engine = "enable"
+ssl.pemfile = "$t/srv.pem"
+ssl.privkey = "$t/srv.key"
+mimetype.assign = ( "" => "application/octet-stream" )
+C
+  lighttpd -D -f "$t/tls.conf" & SPID=$!
+  for i in 1 2 3 4 5 6 7 8 9 10; do python3 -c "import socket; socket.create_connection(('127.0.0.1',$sport),1)" 2>/dev/null && break; sleep 0.2; done
+  "$MAMORI" update mark-good -c "$t/c.conf" > /dev/null 2>&1
+  "$MAMORI" update sign -s "$t/k.key" --compatible acme-cam --version 7.0 --counter 7 -o "$t/www/acme-cam/cam-7.0.mup" rootfs="$t/img5" 2>/dev/null
+  "$MAMORI" update install -c "$t/c.conf" "https://127.0.0.1:$sport/acme-cam/cam-7.0.mup" 2> "$t/e6"
+  ok "https without the test CA: the certificate is refused (exit 3)" sh -c "test $? -eq 3 && grep -qi 'certificate' '$t/e6'"
+  sed "s|^key = |ca_file = $t/ca.pem\nkey = |" "$t/c.conf" > "$t/tls-c.conf"
+  "$MAMORI" update install -c "$t/tls-c.conf" "https://127.0.0.1:$sport/acme-cam/cam-7.0.mup" 2>/dev/null
+  ok "https with ca_file: installed" test $? -eq 0
+  "$MAMORI" update status -c "$t/tls-c.conf" --json | python3 -c "import json,sys; d=json.load(sys.stdin); assert d['counter']==7 and d['slots'][d['active']]['version']=='7.0'"
+  ok "https with ca_file: counter 7 on trial" test $? -eq 0
+fi
 summary
