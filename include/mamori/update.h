@@ -22,13 +22,14 @@
 #define MAMORI_UPD_BLOCK_MIN     ((uint32_t)4 << 10)
 #define MAMORI_UPD_BLOCK_MAX     ((uint32_t)16 << 20)
 #define MAMORI_UPD_BLOCK_DEFAULT ((uint32_t)1 << 20)
-#define MAMORI_UPD_COMPAT_MAX    64u    /* bytes of the compatible string */
-#define MAMORI_UPD_VERSION_MAX   32u    /* bytes of the version string */
-#define MAMORI_UPD_CLASS_MAX     32u    /* bytes of a slot class */
-#define MAMORI_UPD_KEYS_MAX      16u    /* trusted public keys */
-#define MAMORI_UPD_PATH_MAX      1024u  /* bytes of a slot or state path */
-#define MAMORI_UPD_URL_MAX       1024u  /* bytes of a URL */
-#define MAMORI_UPD_JITTER_MAX    86400u /* seconds a check may wait first */
+#define MAMORI_UPD_COMPAT_MAX    64u                 /* bytes of the compatible string */
+#define MAMORI_UPD_VERSION_MAX   32u                 /* bytes of the version string */
+#define MAMORI_UPD_CLASS_MAX     32u                 /* bytes of a slot class */
+#define MAMORI_UPD_KEYS_MAX      16u                 /* trusted public keys */
+#define MAMORI_UPD_PATH_MAX      1024u               /* bytes of a slot or state path */
+#define MAMORI_UPD_URL_MAX       1024u               /* bytes of a URL */
+#define MAMORI_UPD_JITTER_MAX    86400u              /* seconds a check may wait first */
+#define MAMORI_UPD_DIR_MAX       ((uint64_t)1 << 30) /* bytes of a directory slot's tar */
 
 /* Why a bundle was refused; each has its own exit code in `mamori update` (the value + 9 for
  * the refusals, see cli/cmd_update.c). */
@@ -174,6 +175,7 @@ struct mamori_upd_slotpair {
 	char cls[MAMORI_UPD_CLASS_MAX + 1];
 	char path[2][MAMORI_UPD_PATH_MAX]; /* slot a, slot b */
 	bool block;                        /* a block device (sized) rather than a file */
+	bool dir;                          /* a directory: the payload is a tar archive */
 };
 
 struct mamori_upd_config {

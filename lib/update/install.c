@@ -11,10 +11,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <dirent.h>
 #include <libuboot.h>
 
+#include "mamori/archive.h"
 #include "mamori/buf.h"
 #include "mamori/conf.h"
+#include "mamori/fstree.h"
 #include "mamori/update.h"
 
 #define STATE_FILE_MAX 4096u /* bytes of the state or boot environment file */
@@ -120,13 +123,11 @@ conf_cb(void *arg, const char *section, const char *key, const char *value, stru
 				    "slot %s %s: an absolute path", cls, key);
 			(void)snprintf(dst, MAMORI_UPD_PATH_MAX, "%s", value);
 		} else if (strcmp(key, "type") == 0) {
-			if (strcmp(value, "file") == 0)
-				s->block = false;
-			else if (strcmp(value, "block") == 0)
-				s->block = true;
-			else
+			s->block = strcmp(value, "block") == 0;
+			s->dir = strcmp(value, "directory") == 0;
+			if (!s->block && !s->dir && strcmp(value, "file") != 0)
 				return mamori_diag_set(d, MAMORI_E_MALFORMED, 0, 0,
-				    "slot %s type: file or block", cls);
+				    "slot %s type: file, block or directory", cls);
 		} else {
 			return mamori_diag_set(d, MAMORI_E_MALFORMED, 0, 0,
 			    "unknown key '%s' in [slot.%s] (a, b, type)", key, cls);
@@ -585,6 +586,8 @@ struct inst {
 	struct mamori_upd_status st;
 	int target; /* 0 = a, 1 = b */
 	int fd[MAMORI_UPD_PAYLOADS_MAX];
+	const struct mamori_upd_slotpair *slot[MAMORI_UPD_PAYLOADS_MAX];
+	char tar[MAMORI_UPD_PAYLOADS_MAX][MAMORI_UPD_PATH_MAX + 16]; /* directory slots */
 	struct mamori_diag *d;
 };
 
@@ -612,6 +615,17 @@ inst_begin(void *ctx, const struct mamori_upd_manifest *m)
 			    "the bundle has a '%s' payload and this device no such slot class",
 			    m->p[i].slot_class);
 		path = s->path[in->target];
+		in->slot[i] = s;
+		if (s->dir) {
+			/* the tar waits beside the directory until the whole bundle is
+			 * authenticated */
+			if (m->p[i].size > MAMORI_UPD_DIR_MAX)
+				return mamori_diag_set(in->d, MAMORI_E_TOOBIG, 0, 0,
+				    "directory slot %s: a %llu-byte archive (at most 1 GiB)",
+				    s->cls, (unsigned long long)m->p[i].size);
+			(void)snprintf(in->tar[i], sizeof(in->tar[i]), "%s.mamori.tar", path);
+			path = in->tar[i];
+		}
 		in->fd[i] = open(path,
 		    O_WRONLY | O_CLOEXEC | O_NOFOLLOW | (s->block ? 0 : O_CREAT | O_TRUNC), 0600);
 		if (in->fd[i] < 0)
@@ -650,6 +664,149 @@ inst_write(void *ctx, size_t payload, const char *slot_class, uint64_t offset, c
 		offset += (uint64_t)w;
 	}
 	return MAMORI_OK;
+}
+
+/* --- directory slots: the authenticated tar is unpacked into the emptied directory. Every
+ * name goes through the in-memory tree (no absolute names, no ".."), every directory is opened
+ * with O_NOFOLLOW from the slot's own descriptor, so nothing lands outside it; device nodes are
+ * never created. */
+
+static int
+empty_dir(int dfd)
+{
+	DIR *dir;
+	struct dirent *de;
+	int fd = dup(dfd), rc = 0;
+
+	if (fd < 0 || (dir = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			(void)close(fd);
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (unlinkat(dfd, de->d_name, 0) == 0)
+			continue;
+		if (errno != EISDIR && errno != EPERM) {
+			rc = -1;
+			break;
+		}
+		int sub = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		if (sub < 0 || empty_dir(sub) != 0 || unlinkat(dfd, de->d_name, AT_REMOVEDIR) != 0)
+			rc = -1;
+		if (sub >= 0)
+			(void)close(sub);
+	}
+	(void)closedir(dir);
+	return rc;
+}
+
+/* The directory holding path inside the slot (components opened without following links). */
+static int
+parent_of(int root, const char *path, const char **base)
+{
+	char comp[MAMORI_FS_PATH_MAX + 1];
+	const char *p = path + 1, *slash;
+	int fd = dup(root);
+
+	while (fd >= 0 && (slash = strchr(p, '/')) != NULL) {
+		size_t n = (size_t)(slash - p);
+		int next;
+
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		(void)close(fd);
+		fd = next;
+		p = slash + 1;
+	}
+	*base = p;
+	return fd;
+}
+
+static mamori_err
+unpack_dir(const char *tar, const char *dir, struct mamori_diag *d)
+{
+	struct mamori_buf b;
+	struct mamori_fs_limits lim;
+	struct mamori_fstree *t = NULL;
+	size_t used = 0, clamped = 0;
+	mamori_err e;
+	int root;
+
+	mamori_buf_init(&b, (size_t)MAMORI_UPD_DIR_MAX);
+	e = mamori_read_file(tar, &b);
+	if (e != MAMORI_OK) {
+		mamori_buf_free(&b);
+		return mamori_diag_set(d, e, 0, 0, "%s: %s", tar, strerror(errno));
+	}
+	mamori_fs_limits_default(&lim);
+	e = mamori_fstree_new(&lim, &t);
+	if (e == MAMORI_OK)
+		e = mamori_tar_read(b.p, b.len, t, &used, &clamped, d);
+	mamori_buf_free(&b);
+	if (e == MAMORI_OK && clamped > 0)
+		e = mamori_diag_set(d, MAMORI_E_MALFORMED, 0, 0,
+		    "the archive for %s has %zu absolute or '..' names: refused", dir, clamped);
+	root = e == MAMORI_OK ? open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	if (e == MAMORI_OK && (root < 0 || empty_dir(root) != 0))
+		e = mamori_diag_set(d, MAMORI_E_IO, 0, 0, "%s: %s", dir, strerror(errno));
+	for (size_t i = 0; e == MAMORI_OK && i < mamori_fstree_count(t); i++) {
+		const struct mamori_fs_node *nd = mamori_fstree_at(t, i);
+		const char *base;
+		int pfd, rc = 0;
+
+		if (strcmp(nd->path, "/") == 0 ||
+		    (nd->type != MAMORI_FS_DIR && nd->type != MAMORI_FS_REG &&
+		        nd->type != MAMORI_FS_LNK))
+			continue;
+		pfd = parent_of(root, nd->path, &base);
+		if (pfd < 0) {
+			e = mamori_diag_set(
+			    d, MAMORI_E_IO, 0, 0, "%s%s: %s", dir, nd->path, strerror(errno));
+			break;
+		}
+		if (nd->type == MAMORI_FS_DIR) {
+			rc = mkdirat(pfd, base, (mode_t)(nd->mode & 0777));
+		} else if (nd->type == MAMORI_FS_LNK) {
+			rc = symlinkat(nd->link != NULL ? nd->link : "", pfd, base);
+		} else {
+			int fd =
+			    openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			        (mode_t)(nd->mode & 0777));
+
+			rc = fd < 0 ? -1 : 0;
+			if (fd >= 0) {
+				size_t off = 0;
+
+				while (rc == 0 && off < nd->size) {
+					ssize_t w =
+					    write(fd, nd->data + off, (size_t)nd->size - off);
+
+					if (w <= 0)
+						rc = -1;
+					else
+						off += (size_t)w;
+				}
+				if (fsync(fd) != 0)
+					rc = -1;
+				(void)close(fd);
+			}
+		}
+		if (rc != 0)
+			e = mamori_diag_set(
+			    d, MAMORI_E_IO, 0, 0, "%s%s: %s", dir, nd->path, strerror(errno));
+		(void)close(pfd);
+	}
+	if (root >= 0) {
+		if (e == MAMORI_OK && fsync(root) != 0)
+			e = mamori_diag_set(d, MAMORI_E_IO, 0, 0, "%s: %s", dir, strerror(errno));
+		(void)close(root);
+	}
+	mamori_fstree_free(t);
+	return e;
 }
 
 mamori_err
@@ -697,6 +854,13 @@ mamori_upd_install(const struct mamori_upd_config *c, mamori_upd_read_fn rd, voi
 		if (close(in.fd[i]) != 0 && e == MAMORI_OK)
 			e = mamori_diag_set(
 			    d, MAMORI_E_IO, 0, 0, "closing a slot: %s", strerror(errno));
+	}
+	for (size_t i = 0; i < MAMORI_UPD_PAYLOADS_MAX; i++) {
+		if (in.tar[i][0] == '\0')
+			continue;
+		if (e == MAMORI_OK)
+			e = unpack_dir(in.tar[i], in.slot[i]->path[in.target], d);
+		(void)unlink(in.tar[i]);
 	}
 	if (e != MAMORI_OK)
 		goto out;
