@@ -17,6 +17,7 @@ struct mamori_upd_hsm {
 	CK_OBJECT_HANDLE priv;
 	struct mamori_upd_pubkey pub;
 	bool session;
+	bool initialized;
 };
 
 /* The DER encoding of the curve name "edwards25519" (PrintableString), which PKCS#11 3.0
@@ -52,8 +53,11 @@ mamori_upd_hsm_close(struct mamori_upd_hsm *h)
 		(void)h->f->C_Logout(h->s);
 		(void)h->f->C_CloseSession(h->s);
 	}
-	if (h->f != NULL)
+	if (h->f != NULL) {
+		if (h->initialized)
+			(void)p11_kit_module_finalize(h->f);
 		p11_kit_module_release(h->f);
+	}
 	free(h);
 }
 
@@ -137,6 +141,7 @@ open_token(const char *module, const char *token, const char *pin, struct mamori
 		    p11_kit_message() ? p11_kit_message() : "cannot be loaded");
 	}
 	rv = p11_kit_module_initialize(h->f);
+	h->initialized = rv == CKR_OK;
 	if (rv != CKR_OK) {
 		e = ckerr(d, "initialize", rv);
 		p11_kit_module_release(h->f);
