@@ -439,6 +439,41 @@ fd_read(void *ctx, uint8_t *buf, size_t len, size_t *got)
 	return MAMORI_OK;
 }
 
+/* A bundle from a file or "-" (standard input): its descriptor, or -1 once the error is said. */
+static int
+open_bundle(const char *verb, const char *src)
+{
+	int fd = strcmp(src, "-") == 0 ? STDIN_FILENO : open(src, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		cli_err("update %s: %s: %s", verb, src, strerror(errno));
+	return fd;
+}
+
+static void
+close_bundle(int fd)
+{
+	if (fd != STDIN_FILENO)
+		(void)close(fd);
+}
+
+/* The exit code of a refused bundle (10..) or a failure (3), with its message; 0 when e is
+ * MAMORI_OK. diag_what names the failure ("update install" or the bundle). */
+static int
+bundle_exit(const char *verb, const char *src, const char *diag_what, mamori_err e,
+    const struct mamori_upd_result *res, const struct mamori_diag *d)
+{
+	if (e == MAMORI_E_BADSIG) {
+		cli_err("update %s: %s: %s", verb, src, d->msg);
+		return EXIT_REFUSED_BASE + (int)res->refusal;
+	}
+	if (e != MAMORI_OK) {
+		cli_diag(diag_what, e, d);
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
 static void
 verify_json(const struct mamori_upd_result *res, const struct mamori_diag *d, bool ok)
 {
@@ -554,25 +589,15 @@ do_verify(int argc, char **argv)
 	pol.keys = keys;
 	pol.nkeys = nkeys;
 	pol.now = (uint64_t)time(NULL);
-	fd = strcmp(argv[optind], "-") == 0 ? STDIN_FILENO
-	                                    : open(argv[optind], O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		cli_err("update verify: %s: %s", argv[optind], strerror(errno));
+	fd = open_bundle("verify", argv[optind]);
+	if (fd < 0)
 		return EXIT_RUNTIME;
-	}
 	e = mamori_upd_verify(fd_read, &fd, &pol, NULL, NULL, NULL, &res, &d);
-	if (fd != STDIN_FILENO)
-		(void)close(fd);
+	close_bundle(fd);
 	if (json)
 		verify_json(&res, &d, e == MAMORI_OK);
-	if (e == MAMORI_E_BADSIG) {
-		cli_err("update verify: %s: %s", argv[optind], d.msg);
-		return EXIT_REFUSED_BASE + (int)res.refusal;
-	}
-	if (e != MAMORI_OK) {
-		cli_diag(argv[optind], e, &d);
-		return EXIT_RUNTIME;
-	}
+	if (e != MAMORI_OK)
+		return bundle_exit("verify", argv[optind], argv[optind], e, &res, &d);
 	if (!json && !cli_quiet)
 		printf(
 		    "%s: accepted: %s %s, counter %llu, %zu payload%s, %llu bytes, signed by %s\n",
@@ -653,23 +678,14 @@ install_from(const struct mamori_upd_config *c, const char *src)
 			    mamori_upd_fetch_resumed(f) == 1 ? "" : "s");
 		mamori_upd_fetch_close(f);
 	} else {
-		fd = strcmp(src, "-") == 0 ? STDIN_FILENO : open(src, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			cli_err("update install: %s: %s", src, strerror(errno));
+		fd = open_bundle("install", src);
+		if (fd < 0)
 			return EXIT_RUNTIME;
-		}
 		e = mamori_upd_install(c, fd_read, &fd, (uint64_t)time(NULL), &res, &d);
-		if (fd != STDIN_FILENO)
-			(void)close(fd);
+		close_bundle(fd);
 	}
-	if (e == MAMORI_E_BADSIG) {
-		cli_err("update install: %s: %s", src, d.msg);
-		return EXIT_REFUSED_BASE + (int)res.refusal;
-	}
-	if (e != MAMORI_OK) {
-		cli_diag("update install", e, &d);
-		return EXIT_RUNTIME;
-	}
+	if (e != MAMORI_OK)
+		return bundle_exit("install", src, "update install", e, &res, &d);
 	if (!cli_quiet)
 		fprintf(stderr,
 		    "mamori: installed %s %s (counter %llu) into the inactive slot; it boots next, "
