@@ -24,7 +24,7 @@ WARN     += -Werror
 endif
 ALL_CFLAGS = $(CSTD) $(WARN) $(HARDEN) $(CFLAGS) -Iinclude -isystem /usr/include/p11-kit-1 -DMAMORI_VERSION='"$(VERSION)"' -DMAMORI_DATADIR='"$(CURDIR)/data"' -DMAMORI_VULNDB='"$(CURDIR)/$(BUILD)/vulndb.sqlite"' -MMD -MP
 LDFLAGS  += -pie -Wl,-z,relro,-z,now
-LDLIBS   := -lpcap -lnftables -lpthread -lm -lz -llzma -lzstd -llz4 -llzo2 -lbz2 -lcrypt -lsodium -lcrypto -lsqlite3 -ljansson -lcurl -lp11-kit -lubootenv -lz
+LDLIBS   := -lpcap -lnftables -lpthread -lm -lz -llzma -lzstd -llz4 -llzo2 -lbz2 -lcrypt -lsodium -lcrypto -lsqlite3 -ljansson -lcurl -lp11-kit -lubootenv -lqrencode -lunistring -lz
 
 ifeq ($(VARIANT),asan)
 CC       := clang
