@@ -2,6 +2,8 @@
 #ifndef MAMORI_CLI_CMD_H
 #define MAMORI_CLI_CMD_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "mamori/err.h"
@@ -26,6 +28,12 @@ int cmd_sensor(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_vulndb(int argc, char **argv);
 int cmd_update(int argc, char **argv);
+int cmd_cred(int argc, char **argv);
+
+/* A decimal number (digits only, no sign, no overflow). */
+bool cli_parse_u64(const char *s, uint64_t *out);
+/* YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @UNIXTIME, UTC, into seconds since the epoch. */
+bool cli_parse_date(const char *s, uint64_t *out);
 
 /* "mamori: <what>: <why>" on stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -72,51 +72,6 @@ static const char update_usage[] =
 
 #define EXIT_REFUSED_BASE 9
 
-static bool
-parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (s[0] < '0' || s[0] > '9')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return false;
-	*out = v;
-	return true;
-}
-
-static bool
-parse_date(const char *s, uint64_t *out)
-{
-	int y, mo, da, h = 0, mi = 0, se = 0, n = 0, len = (int)strlen(s);
-	struct tm tm;
-	time_t t;
-
-	if (s[0] == '@')
-		return parse_u64(s + 1, out);
-	if (!(sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &da, &n) == 3 && n == len && len == 10) &&
-	    !(sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &da, &h, &mi, &se, &n) == 6 &&
-	        n == len && len == 20))
-		return false;
-	if (y < 1970 || mo < 1 || mo > 12 || da < 1 || da > 31 || h > 23 || mi > 59 || se > 60)
-		return false;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = da;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
-	t = timegm(&tm);
-	if (t < 0 || tm.tm_mday != da) /* timegm normalises 2026-02-30 into March */
-		return false;
-	*out = (uint64_t)t;
-	return true;
-}
-
 /* PKCS#11 options shared by keygen and sign. */
 struct p11opt {
 	const char *module, *token, *label, *pinfile;
@@ -308,14 +263,14 @@ do_sign(int argc, char **argv)
 			o.version = optarg;
 			break;
 		case O_COUNTER:
-			if (!parse_u64(optarg, &o.counter)) {
+			if (!cli_parse_u64(optarg, &o.counter)) {
 				cli_err("--counter: '%s' is not a number", optarg);
 				return EXIT_USAGE;
 			}
 			have_counter = true;
 			break;
 		case O_EXPIRES:
-			if (!parse_date(optarg, &o.expires)) {
+			if (!cli_parse_date(optarg, &o.expires)) {
 				cli_err(
 				    "--expires: '%s' is not YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @UNIX",
 				    optarg);
@@ -323,7 +278,7 @@ do_sign(int argc, char **argv)
 			}
 			break;
 		case O_BLOCK:
-			if (!parse_u64(optarg, &v) || v > MAMORI_UPD_BLOCK_MAX) {
+			if (!cli_parse_u64(optarg, &v) || v > MAMORI_UPD_BLOCK_MAX) {
 				cli_err("--block-size: '%s' is not a number up to 16 MiB", optarg);
 				return EXIT_USAGE;
 			}
@@ -558,13 +513,13 @@ do_verify(int argc, char **argv)
 			pol.compatible = optarg;
 			break;
 		case O_COUNTER:
-			if (!parse_u64(optarg, &pol.min_counter)) {
+			if (!cli_parse_u64(optarg, &pol.min_counter)) {
 				cli_err("--counter: '%s' is not a number", optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case O_THRESHOLD:
-			if (!parse_u64(optarg, &v) || v == 0 || v > MAMORI_UPD_SIGS_MAX) {
+			if (!cli_parse_u64(optarg, &v) || v == 0 || v > MAMORI_UPD_SIGS_MAX) {
 				cli_err("--threshold: '%s' is not 1 to %u", optarg,
 				    MAMORI_UPD_SIGS_MAX);
 				return EXIT_USAGE;

@@ -19,6 +19,8 @@ static const struct cmd cmds[] = {
         "audit a firmware image or root file system: passwords, services, keys, components"},
     {"update", cmd_update, CMD_SECRETS,
         "signed OTA update bundles: keygen, sign, verify (streamed, block by block)"},
+    {"cred", cmd_cred, CMD_SECRETS,
+        "device accounts: no default passwords, policy, throttling, TOTP, roles (PAM too)"},
     {"vulndb", cmd_vulndb, 0, "import NVD and OSV records; list them; match a component version"},
 };
 
