@@ -43,7 +43,23 @@ TESTS    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 GENS     := $(GEN_SRC:tests/gen/%.c=$(BUILD)/gen/%)
 TEST_HELPERS := tests/vec.c
 
-all: $(BUILD)/mamori $(BUILD)/vulndb.sqlite
+all: $(BUILD)/mamori $(BUILD)/vulndb.sqlite $(BUILD)/pam_mamori.so
+
+# The PAM module (pam/pam_mamori.c) with the library sources it needs, compiled into its own
+# position-independent objects. Never instrumented, whatever VARIANT says: pamtester and sshd,
+# which load it, are not built with the sanitizers. Only the pam_sm_* symbols are exported.
+PAM_SRC    := pam/pam_mamori.c $(sort $(wildcard lib/cred/*.c)) lib/core/buf.c lib/core/err.c
+PAM_OBJ    := $(PAM_SRC:%.c=$(BUILD)/pic/%.o)
+PAM_CFLAGS := $(CSTD) $(WARN) -O2 -g -fPIC -fvisibility=hidden -D_FORTIFY_SOURCE=2 \
+              -fstack-protector-strong -Iinclude -DMAMORI_DATADIR='"$(CURDIR)/data"' -MMD -MP
+PAM_LIBS   := -lpam -lsodium -lcrypto -lcrypt -lunistring -lqrencode
+
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(PAM_CFLAGS) -c $< -o $@
+
+$(BUILD)/pam_mamori.so: $(PAM_OBJ)
+	$(CC) -shared -Wl,-z,relro,-z,now -Wl,--no-undefined $^ $(PAM_LIBS) -o $@
 
 # The vulnerability database of this build, from the NVD records shipped in data/vulndb
 # (docs/formats/vulndb.md); rebuilt whole, so a record removed from data/ leaves it too.
@@ -82,11 +98,11 @@ deps-test:
 check: deps-test
 	@$(MAKE) --no-print-directory test-only
 
-test-only: $(TESTS) $(BUILD)/mamori $(BUILD)/vulndb.sqlite $(GENS)
+test-only: $(TESTS) $(BUILD)/mamori $(BUILD)/vulndb.sqlite $(GENS) $(BUILD)/pam_mamori.so
 	@for t in $(TESTS); do $$t; rc=$$?; [ $$rc -le 1 ] || echo "$$t: crashed ($$rc), 0 passed, 1 failed"; done 2>&1 | \
 	  awk '{print} / passed, [0-9]+ failed/ {for (i = 1; i < NF; i++) { if ($$(i+1) ~ /^passed,/) p += $$i; if ($$(i+1) ~ /^failed/) f += $$i }} \
 	       END {printf "unit: %d passed, %d failed\n", p, f; exit f > 0}' > $(BUILD)/unit.log; rc=$$?; cat $(BUILD)/unit.log; \
-	MAMORI=$(BUILD)/mamori GENDIR=$(BUILD)/gen sh tests/run-scripts.sh > $(BUILD)/scripts.log 2>&1; rc2=$$?; cat $(BUILD)/scripts.log; \
+	MAMORI=$(BUILD)/mamori GENDIR=$(BUILD)/gen MAMORI_PAM=$(CURDIR)/$(BUILD)/pam_mamori.so sh tests/run-scripts.sh > $(BUILD)/scripts.log 2>&1; rc2=$$?; cat $(BUILD)/scripts.log; \
 	cat $(BUILD)/unit.log $(BUILD)/scripts.log | awk '/^(unit|scripts): [0-9]+ passed, [0-9]+ failed/ {p += $$2; f += $$4} \
 	  END {printf "%d passed, %d failed\n", p, f; exit f > 0}'
 
@@ -110,14 +126,14 @@ fuzz-replay:
 	done; echo "fuzz-replay: $$p passed, $$f failed"; [ $$f -eq 0 ]
 
 lint:
-	clang-format --dry-run -Werror $(LIB_SRC) $(CLI_SRC) include/mamori/*.h
+	clang-format --dry-run -Werror $(LIB_SRC) $(CLI_SRC) pam/*.c include/mamori/*.h
 	@# one file per run: clang-tidy 14's analyzer carries va_list state from one file into
 	@# the next when given several, and reports false "uninitialized va_list" errors
-	@for f in $(LIB_SRC) $(CLI_SRC); do clang-tidy --quiet $$f -- $(CSTD) -Iinclude -isystem /usr/include/p11-kit-1 \
+	@for f in $(LIB_SRC) $(CLI_SRC) pam/*.c; do clang-tidy --quiet $$f -- $(CSTD) -Iinclude -isystem /usr/include/p11-kit-1 \
 	  -DMAMORI_VERSION='"lint"' || exit 1; done
 
 format:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(FUZZ_SRC) include/mamori/*.h cli/*.h
+	clang-format -i $(LIB_SRC) $(CLI_SRC) pam/*.c $(TEST_SRC) $(FUZZ_SRC) include/mamori/*.h cli/*.h
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -136,4 +152,4 @@ clean:
 	rm -rf build
 
 .PHONY: all deps deps-test check test-only asan fuzz fuzz-replay lint format demo bench bench-audit bench-update clean
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PAM_OBJ:.o=.d)
