@@ -35,9 +35,36 @@ if [ -f "$F/trendnet_tew733gr_v1.02b01_rootfs.squashfs" ]; then
   "$M" audit firmware "$F/trendnet_tew733gr_v1.02b01_rootfs.squashfs" --format text --top 6
   "$M" audit firmware "$F/trendnet_tew733gr_v1.02b01_rootfs.squashfs" -q --format json -o "$out/trendnet.audit.json"
   "$M" audit firmware "$F/trendnet_tew733gr_v1.02b01_rootfs.squashfs" -q --format html -o "$out/trendnet.audit.html"
-  "$M" audit firmware "$F/trendnet_tew733gr_v1.02b01_rootfs.squashfs" -q --format cyclonedx -o "$out/trendnet.sbom.json"
+  "$M" audit firmware "$F/trendnet_tew733gr_v1.02b01_rootfs.squashfs" -q --format cyclonedx -o "$out/trendnet.sbom.json, cred/accounts (the demo account store)"
   say "8. OWASP's IoTGoat root file system"
   "$M" audit firmware "$F/iotgoat_overlay/rootfs" -q --format text --top 8
 fi
 
-say "Reports written to $out/: infection.eve.json (EVE alerts + timeline + stats), benign.txt, trendnet.audit.json, trendnet.audit.html (open it in a browser), trendnet.sbom.json"
+say "9. Device logins without a default password: a unique label password, the Mirai list refused, TOTP"
+C="$out/cred"; rm -rf "$C"; mkdir -p "$C"; chmod 700 "$C"
+export MAMORI_CRED_STORE="$C/accounts"
+head -c 32 /dev/urandom > "$C/device.secret"; chmod 600 "$C/device.secret"
+"$M" cred init --class small --word acme --word cam-200
+echo "   mamori cred provision --device-secret device.secret --serial SN0042   (the label password:)"
+P=$("$M" cred provision --device-secret "$C/device.secret" --serial SN0042); echo "   $P"
+echo "   the label password logs in only to change it:"
+echo "$P" | "$M" cred verify admin
+echo "   the owner tries Mirai's favourite, then a device word, then a passphrase:"
+echo xc3511 | "$M" cred passwd admin
+echo "acme-sn0042!" | "$M" cred passwd admin
+echo "lantern-quiet-harbor-93" | "$M" cred passwd admin && echo "   accepted"
+echo "   five wrong guesses from 192.0.2.66, then the sixth:"
+for i in 1 2 3 4 5; do echo guess$i | "$M" cred verify admin --source 192.0.2.66 2>/dev/null; done
+echo guess6 | "$M" cred verify admin --source 192.0.2.66
+"$M" cred throttle reset
+echo "   enrol TOTP (the QR code is for a phone; here the secret is read back from the output):"
+"$M" cred totp enroll admin --issuer acme-cam --no-qr > "$C/enrol.txt" 2>/dev/null
+sed -n '1,2p' "$C/enrol.txt" | sed 's/^/   /'
+S=$(sed -n 's/^secret: //p' "$C/enrol.txt")
+echo "   the authenticator app shows $("$M" cred totp code --secret "$S"); confirming with it:"
+"$M" cred totp verify admin "$("$M" cred totp code --secret "$S")"
+echo "   mamori cred check:"
+"$M" cred check
+unset MAMORI_CRED_STORE
+
+say "Reports written to $out/: infection.eve.json (EVE alerts + timeline + stats), benign.txt, trendnet.audit.json, trendnet.audit.html (open it in a browser), trendnet.sbom.json, cred/accounts (the demo account store)"

@@ -70,8 +70,10 @@ mamori_cred_check(
 		if (e == MAMORI_OK && admin && !otp)
 			e = add(&is, MAMORI_CRED_ISSUE_ADMIN_NO_2FA, "cred.admin-no-2fa", 1,
 			    a->name, "%s",
-			    "an administrator without a confirmed second factor (mamori cred totp "
-			    "enroll)");
+			    a->otp.kind != MAMORI_OTP_NONE
+			        ? "an administrator whose second factor is not confirmed yet (mamori "
+			          "cred totp verify)"
+			        : "an administrator without a second factor (mamori cred totp enroll)");
 		if (e == MAMORI_OK && a->hash[0] != '\0' &&
 		    mamori_cred_hash_needs_rehash(a->hash, s->cls))
 			e = add(&is, MAMORI_CRED_ISSUE_WEAK_HASH, "cred.weak-hash",
