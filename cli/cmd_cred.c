@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "cmd.h"
+#include "mamori/accounts.h"
 #include "mamori/buf.h"
 #include "mamori/cred.h"
 #include "mamori/json.h"
@@ -52,6 +53,10 @@ static const char cred_usage[] =
     "  totp disable USER\n"
     "  totp code --secret BASE32 [--time UNIX] [--counter N] [--digits N] [--algorithm A]\n"
     "        [--period S]             the code an authenticator app shows (RFC 6238/4226)\n"
+    "  import SHADOW [--role ROLE] [USER...]\n"
+    "        accounts from a shadow(5) file with their crypt(3) hashes (yescrypt, SHA-512...):\n"
+    "        they keep working and become Argon2id at each user's next login; locked entries\n"
+    "        are skipped, empty ones need a first-use password\n"
     "  role add NAME PERM... | role del NAME | role list\n"
     "  throttle list [--json] | throttle reset [KEY] | throttle bound SECONDS\n"
     "\n"
@@ -1125,6 +1130,104 @@ c_totp(int argc, char **argv)
 }
 
 static int
+c_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"role", required_argument, NULL, 'r'}, {NULL, 0, NULL, 0}};
+	const char *role = "viewer";
+	struct mamori_accounts sh;
+	struct mamori_cred_store s;
+	struct mamori_buf b;
+	struct mamori_diag d;
+	size_t imported = 0, skipped = 0;
+	mamori_err e;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "r:", opts, NULL)) != -1) {
+		if (ch != 'r')
+			return EXIT_USAGE;
+		role = optarg;
+	}
+	if (argc - optind < 1) {
+		cli_err("import takes a shadow file and, optionally, the users to take from it");
+		return EXIT_USAGE;
+	}
+	mamori_buf_init(&b, MAMORI_ACCOUNTS_FILE_MAX);
+	if ((e = mamori_read_file(argv[optind], &b)) != MAMORI_OK) {
+		cli_err("%s: %s", argv[optind],
+		    e == MAMORI_E_IO ? strerror(errno) : mamori_strerror(e));
+		mamori_buf_wipe_free(&b);
+		return EXIT_RUNTIME;
+	}
+	mamori_diag_clear(&d);
+	e = mamori_accounts_parse(MAMORI_ACCOUNTS_SHADOW, b.p, b.len, &sh, &d);
+	mamori_buf_wipe_free(&b);
+	if (e != MAMORI_OK) {
+		cli_diag(argv[optind], e, &d);
+		return EXIT_RUNTIME;
+	}
+	for (size_t i = 0; i < sh.nbad; i++)
+		cli_err("%s: line %zu (byte %zu): %s: skipped", argv[optind], sh.bad[i].line,
+		    sh.bad[i].off, sh.bad[i].why);
+	if ((rc = open_store(true, &s)) != EXIT_OK) {
+		mamori_accounts_free(&sh);
+		return rc;
+	}
+	if (mamori_cred_role_find(&s, role) == NULL) {
+		cli_err("no role named '%s' (mamori cred role list)", role);
+		mamori_cred_store_close(&s);
+		mamori_accounts_free(&sh);
+		return EXIT_VERDICT;
+	}
+	for (size_t i = 0; i < sh.n; i++) {
+		const struct mamori_account *u = &sh.a[i];
+		const char *hash = u->passwd, *why = NULL;
+		struct mamori_cred_account *a;
+		bool wanted = argc - optind == 1;
+
+		for (int k = optind + 1; k < argc && !wanted; k++)
+			wanted = strcmp(argv[k], u->name) == 0;
+		if (!wanted)
+			continue;
+		if (!mamori_cred_name_valid(u->name))
+			why = "not a valid mamori user name";
+		else if (mamori_cred_find(&s, u->name) != NULL)
+			why = "already in the store";
+		else if (hash[0] != '\0' && mamori_account_locked(hash))
+			why = "locked in the shadow file";
+		else if (hash[0] != '\0' &&
+		         (strlen(hash) >= MAMORI_CRED_HASH_MAX ||
+		             strcmp(mamori_cred_hash_kind(hash), "unknown") == 0 ||
+		             strcmp(mamori_cred_hash_kind(hash), "argon2i") == 0 ||
+		             strchr(hash, ' ') != NULL))
+			why = "a hash mamori cannot verify";
+		if (why != NULL) {
+			cli_err("%s (line %zu): %s: skipped", u->name, u->line, why);
+			skipped++;
+			continue;
+		}
+		if (mamori_cred_add(&s, u->name, role, now(), &a, NULL) != MAMORI_OK) {
+			cli_err("%s (line %zu): the store is full: skipped", u->name, u->line);
+			skipped++;
+			continue;
+		}
+		if (hash[0] != '\0') {
+			/* the user's own password: it keeps working, and is rehashed at the next
+			 * login */
+			snprintf(a->hash, sizeof(a->hash), "%s", hash);
+			a->flags &= ~MAMORI_CRED_F_MUST_CHANGE;
+		}
+		imported++;
+	}
+	mamori_accounts_free(&sh);
+	rc = commit_close(&s, EXIT_OK);
+	if (rc == EXIT_OK && !cli_quiet)
+		fprintf(
+		    stderr, "mamori: imported %zu account(s), skipped %zu\n", imported, skipped);
+	return rc != EXIT_OK ? rc : (skipped > 0 ? EXIT_VERDICT : EXIT_OK);
+}
+
+static int
 c_role(int argc, char **argv)
 {
 	struct mamori_cred_store s;
@@ -1307,6 +1410,7 @@ static const struct {
     {"check", c_check},
     {"provision", c_provision},
     {"totp", c_totp},
+    {"import", c_import},
     {"role", c_role},
     {"throttle", c_throttle},
 };

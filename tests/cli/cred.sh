@@ -187,9 +187,23 @@ ok "store readable by others: refused" sh -c '"$MAMORI" cred list 2>&1 | grep -q
 chmod 600 "$MAMORI_CRED_STORE"
 ok "restored store works" sh -c 'echo "$0" | "$MAMORI" cred verify op1 2>&1 | grep -qv denied' Silent-Meadow-38-kettle
 
+# ---- legacy crypt(3) hashes from a shadow file: they work, and become Argon2id at login ----
+printf 'legacy6:%s:19000:0:99999:7:::\nlegacy5:%s:19000::::::\nlocked:!$6$x$y:19000::::::\nnopw::19000::::::\n' \
+  "$(openssl passwd -6 'Old-Shadow-Pass-6')" "$(openssl passwd -5 'Old-Shadow-Pass-5')" > "$T/shadow"
+ok "import: exit 1 when entries were skipped" sh -c '"$MAMORI" cred import "$0/shadow" --role operator 2>"$0/import.err"; test $? = 1' "$T"
+ok "import: the locked entry is named and skipped" grep -q "locked (line 3): locked in the shadow file: skipped" "$T/import.err"
+ok "import: sha512crypt and sha256crypt kept" sh -c '"$MAMORI" cred list | grep -Eq "^legacy6 +operator +sha512crypt" && "$MAMORI" cred list | grep -Eq "^legacy5 +operator +sha256crypt"'
+ok "import: an empty hash becomes first use" sh -c '"$MAMORI" cred list | grep -Eq "^nopw .*first-use"'
+ok "check flags the legacy hashes" sh -c '"$MAMORI" cred check | grep -q "cred.weak-hash *legacy6"'
+ok "legacy password verifies" sh -c 'echo Old-Shadow-Pass-6 | "$MAMORI" cred verify legacy6'
+ok "... and is now Argon2id" sh -c '"$MAMORI" cred list | grep -Eq "^legacy6 +operator +argon2id"'
+ok "... and still verifies" sh -c 'echo Old-Shadow-Pass-6 | "$MAMORI" cred verify legacy6'
+ok "a wrong password does not upgrade" sh -c 'echo nope | "$MAMORI" cred verify legacy5 --source 10.9.9.9 2>/dev/null; "$MAMORI" cred list | grep -Eq "^legacy5 +operator +sha256crypt"'
+ok "import: already present is skipped" sh -c '"$MAMORI" cred import "$0/shadow" legacy6 2>&1 | grep -q "already in the store"' "$T"
+
 # ---- no secret in any message ----
 leak=0
-for s in "$A" "$P" "$S" "$R1" Silent-Meadow-38-kettle Quiet-Harbor-77-lantern; do
+for s in "$A" "$P" "$S" "$R1" Silent-Meadow-38-kettle Quiet-Harbor-77-lantern Old-Shadow-Pass-6; do
   grep -qF -- "$s" "$LOG" && { echo "secret in stderr: $s" >&2; leak=$((leak + 1)); }
 done
 ok "no password, OTP secret or recovery code on standard error" test $leak = 0
