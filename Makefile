@@ -6,7 +6,8 @@
 #   make asan       the same tests under clang ASan+UBSan
 #   make fuzz       libFuzzer targets in build/fuzz/;  make fuzz-replay  replays every corpus
 #   make lint       clang-format + clang-tidy;  make format  rewrites the sources
-#   make bench      bench/sensor; make bench-audit  bench/audit; make bench-update  bench/update
+#   make bench      bench/sensor; make bench-audit  bench/audit; make bench-update  bench/update;
+#                   make bench-cred  bench/cred
 #                   (not tests: figures in docs/BENCHMARKS.md)
 
 CC      ?= cc
@@ -148,8 +149,16 @@ bench-audit: deps-test all
 bench-update: deps-test all
 	@sh bench/update
 
+bench-cred: deps-test all
+	@sh bench/cred
+
+# bench/cred's helper: the cost of one password verification (Argon2id classes, crypt(3))
+$(BUILD)/bench/cred_argon2: bench/cred_argon2.c $(BUILD)/libmamori.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libmamori.a $(LDFLAGS) $(LDLIBS) -o $@
+
 clean:
 	rm -rf build
 
-.PHONY: all deps deps-test check test-only asan fuzz fuzz-replay lint format demo bench bench-audit bench-update clean
+.PHONY: all deps deps-test check test-only asan fuzz fuzz-replay lint format demo bench bench-audit bench-update bench-cred clean
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PAM_OBJ:.o=.d)
