@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -321,6 +322,54 @@ unknown_user(void)
 
 /* A login that succeeds clears the account's record but not the source's (else one valid
  * account would wipe an attacker's backoff); a day without failures starts a record afresh. */
+static double
+elapsed_ms(struct mamori_cred_store *s, const char *user, const char *src)
+{
+	struct timespec a, b;
+	struct mamori_cred_result res;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	CHECK_OK(mamori_cred_authenticate(s, user, src, "not-it", 6, NULL, 0, T0, &res));
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	CHECK(res.verdict == MAMORI_CRED_DENIED && res.evaluated);
+	return (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+}
+
+static int
+cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* An unknown user costs what a wrong password costs (the dummy verification): the medians of
+ * 9 attempts each are within a factor of 2 (without it the ratio would be about 1/1000). A
+ * coarse check against a missing dummy, not a side-channel measurement. */
+static void
+unknown_user_timing(void)
+{
+	struct mamori_cred_store s;
+	double known[9], unknown[9], ratio;
+	char src[32];
+
+	small_store(&s);
+	for (int i = 0; i < 9; i++) {
+		snprintf(src, sizeof(src), "10.0.%d.1", i); /* fresh sources: never throttled */
+		known[i] = elapsed_ms(&s, "admin", src);
+		snprintf(src, sizeof(src), "10.1.%d.1", i);
+		unknown[i] = elapsed_ms(&s, i % 2 ? "ghost" : "nobody-at-all", src);
+		s.n_throttle = 0; /* keep u: records from backing off */
+	}
+	qsort(known, 9, sizeof(double), cmp_double);
+	qsort(unknown, 9, sizeof(double), cmp_double);
+	ratio = unknown[4] / known[4];
+	CHECK(ratio > 0.5 && ratio < 2.0);
+	if (!(ratio > 0.5 && ratio < 2.0))
+		fprintf(stderr, "median known %.2f ms, unknown %.2f ms\n", known[4], unknown[4]);
+	mamori_cred_store_free(&s);
+}
+
 static void
 source_record_kept(void)
 {
@@ -562,6 +611,7 @@ main(void)
 	    CHECK_CASE(backoff_clock),
 	    CHECK_CASE(unknown_user),
 	    CHECK_CASE(source_record_kept),
+	    CHECK_CASE(unknown_user_timing),
 	    CHECK_CASE(legacy_upgrade),
 	    CHECK_CASE(account_states),
 	    CHECK_CASE(second_factor),
