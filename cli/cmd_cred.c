@@ -480,7 +480,10 @@ c_verify(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	rc = res.verdict == MAMORI_CRED_ACCEPTED && !res.must_change ? EXIT_OK : EXIT_VERDICT;
-	rc = commit_close(&s, rc);
+	if (res.verdict == MAMORI_CRED_THROTTLED)
+		mamori_cred_store_close(&s); /* nothing changed: nothing to write */
+	else
+		rc = commit_close(&s, rc);
 	if (json_out) {
 		printf(
 		    "{\"user\":\"%s\",\"verdict\":\"%s\",\"must_change\":%s,\"retry_at\":%llu}\n",

@@ -204,7 +204,7 @@ log_result(pam_handle_t *pamh, const char *what, const char *user, const char *s
 	}
 }
 
-/* One mamori_cred_authenticate under the store lock, committing whatever the verdict. */
+/* One mamori_cred_authenticate under the store lock, committing whatever it changed. */
 static int
 check_login(pam_handle_t *pamh, const struct args *a, const char *what, const char *user,
     const char *source, const char *pw, const char *code, unsigned flags,
@@ -227,6 +227,12 @@ check_login(pam_handle_t *pamh, const struct args *a, const char *what, const ch
 		mamori_cred_store_close(&s);
 		res->verdict = MAMORI_CRED_DENIED;
 		return PAM_AUTHINFO_UNAVAIL;
+	}
+	/* a throttled attempt changed nothing: no write (an attack costs the flash nothing) */
+	if (res->verdict == MAMORI_CRED_THROTTLED) {
+		mamori_cred_store_close(&s);
+		log_result(pamh, what, user, source, res, now);
+		return PAM_AUTH_ERR;
 	}
 	/* throttle state must persist: a store that cannot be written fails closed */
 	if (!store_commit_close(pamh, &s)) {

@@ -329,7 +329,8 @@ bool mamori_cred_wants_code(const struct mamori_cred_store *s, const char *name)
  * and, when the account wants one, code (an OTP or a recovery code; NULL when absent). The
  * answer for unknown users and wrong passwords is the same and takes the same time. Updates
  * throttle records, the OTP counter, recovery codes, last_login and upgrades the hash; the
- * caller commits s (opened with the lock) whatever the verdict. */
+ * caller commits s (opened with the lock) unless the verdict is THROTTLED, which changes
+ * nothing. */
 MAMORI_MUST_CHECK mamori_err mamori_cred_authenticate(struct mamori_cred_store *s, const char *name,
     const char *source, const char *pw, size_t len, const char *code, unsigned flags, uint64_t now,
     struct mamori_cred_result *res);

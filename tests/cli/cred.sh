@@ -143,6 +143,9 @@ ok "recovery codes are stored hashed" sh -c '! grep -qF "$0" "$MAMORI_CRED_STORE
 TT=2000000000
 for i in 1 2 3 4 5; do echo wrong | MAMORI_CRED_NOW=$TT "$MAMORI" cred verify op1 --source 192.0.2.66 2>>"$LOG"; done
 ok "6th guess throttled, saying how long" sh -c 'echo wrong | MAMORI_CRED_NOW=$0 "$MAMORI" cred verify op1 --source 192.0.2.66 2>&1 | grep -q "retry in 1 s"' $TT
+ino=$(stat -c %i "$MAMORI_CRED_STORE")
+echo wrong | MAMORI_CRED_NOW=$TT "$MAMORI" cred verify op1 --source 192.0.2.66 2>/dev/null
+ok "a throttled attempt does not rewrite the store" test "$(stat -c %i "$MAMORI_CRED_STORE")" = "$ino"
 ok "right password while throttled: denied, not evaluated" sh -c 'echo Silent-Meadow-38-kettle | MAMORI_CRED_NOW=$0 "$MAMORI" cred verify op1 --source 198.51.100.7 2>/dev/null; test $? = 1' $TT
 ok "after the wait: accepted (backoff, not a lock)" sh -c 'echo Silent-Meadow-38-kettle | MAMORI_CRED_NOW=$(($0 + 1)) "$MAMORI" cred verify op1 --source 198.51.100.7' $TT
 ok "throttle list --json" sh -c '"$MAMORI" cred throttle list --json | python3 -c "import json,sys; r={x[\"key\"]:x for x in json.load(sys.stdin)}; sys.exit(0 if r[\"s:192.0.2.66\"][\"evaluated\"] == 5 else 1)"'
