@@ -7,8 +7,9 @@
  *
  * Every verdict fails closed: a store that is missing, damaged or readable by others is never
  * a success. The store's writer lock is held only around a read-modify-write, never across a
- * conversation. Throttle state is committed whatever the verdict. Neither passwords nor codes
- * are ever logged. Only the pam_sm_* entry points are exported (built -fvisibility=hidden). */
+ * conversation. What an attempt changes is committed (a throttled one changes nothing).
+ * Neither passwords nor codes are ever logged. Only the pam_sm_* entry points are exported (built
+ * -fvisibility=hidden). */
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
