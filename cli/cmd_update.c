@@ -35,7 +35,7 @@ static const char update_usage[] =
     "       mamori update boot -c CONFIG     (the boot script's step, for the file backend)\n"
     "\n"
     "Signed OTA update bundles: a manifest (product, version, security counter, expiry, and\n"
-    "the SHA-256 of every 1 MiB block of every payload) signed with Ed25519, then the payloads.\n"
+    "the SHA-256 of every block, 1 MiB by default, of every payload) signed with Ed25519, then the payloads.\n"
     "A device authenticates the manifest first and then checks each block against it before\n"
     "using it, so nothing unauthenticated is ever written (docs/formats/update-bundle.md).\n"
     "\n"
@@ -52,13 +52,30 @@ static const char update_usage[] =
     "  status   active slot, trial and boots left, stored security counter, slot versions\n"
     "  mark-good  commit the slot on trial; without it the device falls back after\n"
     "           max_tries boots\n"
-    "\n"
+    "  boot     the boot script's step with the file backend: count one boot of the slot on\n"
+    "           trial, fall back when its tries are used up, then print the status\n"
+    "\n";
+
+/* In two parts: C11 compilers need only support string literals of 4095 bytes. */
+static const char update_options[] =
     "options:\n"
+    "  -s SECRET.key       keygen: the secret key file to create; sign: a signing key\n"
+    "                      (repeat for several signatures)\n"
+    "  -p PUBLIC.pub       keygen: the public key file to create; verify: a trusted key\n"
+    "                      (repeat for key rotation)\n"
+    "  -o BUNDLE           sign: the bundle to write\n"
+    "  -c CONFIG           install, check, status, mark-good, boot: the device's configuration\n"
+    "  --version X.Y.Z     sign: the version shown to people (the counter decides order)\n"
+    "  --block-size BYTES  sign: a power of two from 4 KiB to 16 MiB (default 1 MiB)\n"
+    "  --no-jitter         check: ask the server now rather than after the random delay\n"
+    "  --pkcs11-module SO, --token LABEL, --key-label LABEL, --pin-file FILE\n"
+    "                      keygen and sign inside a PKCS#11 token; the PIN comes from the\n"
+    "                      file (mode 0600) or $MAMORI_PKCS11_PIN\n"
     "  --compatible NAME   the product: sign writes it, verify requires it\n"
     "  --counter N         sign: the security counter; verify: refuse anything below N\n"
     "  --expires DATE      YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @UNIXTIME (UTC)\n"
     "  --threshold N       verify: valid signatures of trusted keys required (default 1)\n"
-    "  --json              verify: the result as JSON on standard output\n"
+    "  --json              verify, status: the result as JSON on standard output\n"
     "\n"
     "examples:\n"
     "  mamori update keygen -s release.key -p release.pub\n"
@@ -69,6 +86,13 @@ static const char update_usage[] =
     "Exit codes: 0 accepted, 2 usage, 3 I/O or key error; a refused bundle: 10 bad signature,\n"
     "11 unknown key, 12 wrong product, 13 downgrade, 14 expired, 15 truncated or trailing\n"
     "bytes, 16 oversized, 17 corrupt block, 18 malformed, 19 below the signature threshold.\n";
+
+static void
+usage(FILE *f)
+{
+	fputs(update_usage, f);
+	fputs(update_options, f);
+}
 
 #define EXIT_REFUSED_BASE 9
 
@@ -173,7 +197,7 @@ do_keygen(int argc, char **argv)
 		else if (ch == 'p')
 			pub = optarg;
 		else if (!p11_option(&p11, ch)) {
-			fputs(update_usage, ch == 'h' ? stdout : stderr);
+			usage(ch == 'h' ? stdout : stderr);
 			return ch == 'h' ? EXIT_OK : EXIT_USAGE;
 		}
 	}
@@ -285,12 +309,12 @@ do_sign(int argc, char **argv)
 			o.block_size = (uint32_t)v;
 			break;
 		case 'h':
-			fputs(update_usage, stdout);
+			usage(stdout);
 			return EXIT_OK;
 		default:
 			if (p11_option(&p11, ch))
 				break;
-			fputs(update_usage, stderr);
+			usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
@@ -530,10 +554,10 @@ do_verify(int argc, char **argv)
 			json = true;
 			break;
 		case 'h':
-			fputs(update_usage, stdout);
+			usage(stdout);
 			return EXIT_OK;
 		default:
-			fputs(update_usage, stderr);
+			usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
@@ -734,7 +758,7 @@ do_device(const char *verb, int argc, char **argv)
 		} else if (ch == 'n') {
 			nojitter = true;
 		} else {
-			fputs(update_usage, ch == 'h' ? stdout : stderr);
+			usage(ch == 'h' ? stdout : stderr);
 			return ch == 'h' ? EXIT_OK : EXIT_USAGE;
 		}
 	}
@@ -783,7 +807,7 @@ int
 cmd_update(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(update_usage, argc < 2 ? stderr : stdout);
+		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	if (strcmp(argv[1], "keygen") == 0)
@@ -796,9 +820,9 @@ cmd_update(int argc, char **argv)
 	    strcmp(argv[1], "mark-good") == 0 || strcmp(argv[1], "boot") == 0 ||
 	    strcmp(argv[1], "check") == 0)
 		return do_device(argv[1], argc - 1, argv + 1);
-	cli_err("update: unknown action '%s' (keygen, sign, verify, install, status, mark-good, "
-	        "boot)",
+	cli_err("update: unknown action '%s' (keygen, sign, verify, install, check, status, "
+	        "mark-good, boot)",
 	    argv[1]);
-	fputs(update_usage, stderr);
+	usage(stderr);
 	return EXIT_USAGE;
 }

@@ -18,7 +18,7 @@ static const struct cmd cmds[] = {
     {"audit", cmd_audit, 0,
         "audit a firmware image or root file system: passwords, services, keys, components"},
     {"update", cmd_update, CMD_SECRETS,
-        "signed OTA update bundles: keygen, sign, verify (streamed, block by block)"},
+        "signed OTA updates: keygen, sign, verify, install into A/B slots, check, status"},
     {"cred", cmd_cred, CMD_SECRETS,
         "device accounts: no default passwords, policy, throttling, TOTP, roles (PAM too)"},
     {"vulndb", cmd_vulndb, 0, "import NVD and OSV records; list them; match a component version"},
@@ -65,8 +65,10 @@ usage(FILE *f)
 		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
 	fprintf(f, "\n  mamori help COMMAND    the options of one command\n"
 	           "  mamori --version\n\n"
-	           "Exit codes: 0 success, 1 negative verdict, 2 usage error, 3 runtime error.\n"
-	           "Documentation: README.md, docs/ (man page: docs/man/mamori.1).\n");
+	           "Exit codes: 0 success, 1 negative verdict, 2 usage error, 3 runtime error;\n"
+	           "update refuses a bundle with 10 to 19 (mamori help update).\n"
+	           "Documentation: README.md, docs/, man -l docs/man/mamori.1 and "
+	           "docs/man/pam_mamori.8.\n");
 }
 
 int

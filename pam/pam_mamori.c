@@ -2,8 +2,8 @@
 /* pam_mamori: logins against a mamori account store (include/mamori/cred.h, docs/cred.md).
  *
  *   auth     required pam_mamori.so [store=PATH] [first_use] [debug]
- *   account  required pam_mamori.so [store=PATH] [permission=PERM]
- *   password required pam_mamori.so [store=PATH] [blocklists=DIR] [first_use]
+ *   account  required pam_mamori.so [store=PATH] [permission=PERM] [debug]
+ *   password required pam_mamori.so [store=PATH] [blocklists=DIR] [first_use] [debug]
  *
  * Every verdict fails closed: a store that is missing, damaged or readable by others is never
  * a success. The store's writer lock is held only around a read-modify-write, never across a
