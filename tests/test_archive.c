@@ -12,6 +12,7 @@
 #include "mamori/archive.h"
 #include "mamori/fstree.h"
 #include "mamori/unpack.h"
+#include "vec.h"
 
 struct obuf {
 	uint8_t *p;
@@ -426,29 +427,6 @@ tar_try(const uint8_t *p, size_t n, struct mamori_fstree **out, size_t *cl, stru
 	return e;
 }
 
-static uint8_t *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *p;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) != 0) {
-		fclose(f);
-		return NULL;
-	}
-	p = malloc((size_t)n);
-	if (p != NULL && fread(p, 1, (size_t)n, f) != (size_t)n) {
-		free(p);
-		p = NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return p;
-}
-
 #define LONGDIR                                                                                    \
 	"a-very-long-directory-name-that-goes-on-and-on-0123456789/"                               \
 	"another-long-directory-name-abcdefghijklmnopqrstuvwxyz/"                                  \
@@ -475,7 +453,7 @@ make_tar(const char *format, size_t *len)
 	if (system(cmd) != 0)
 		return NULL;
 	(void)snprintf(path, sizeof(path), "%s/a.tar", dir);
-	p = slurp(path, len);
+	p = (uint8_t *)vec_read_file(path, len);
 	(void)snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0) {
 		free(p);

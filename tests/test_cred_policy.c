@@ -15,6 +15,7 @@
 
 #include "check.h"
 #include "mamori/cred.h"
+#include "vec.h"
 
 #define LIST_DIR "data/cred"
 #define PWMAX    MAMORI_CRED_PASSWORD_MAX
@@ -73,28 +74,6 @@ why_ok(const struct mamori_cred_pw_verdict *v, const char *needle)
 	return true;
 }
 
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *p = NULL;
-	long sz;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (sz = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-		p = malloc((size_t)sz + 1);
-		if (p != NULL && fread(p, 1, (size_t)sz, f) != (size_t)sz) {
-			free(p);
-			p = NULL;
-		}
-		if (p != NULL)
-			p[sz] = '\0';
-	}
-	fclose(f);
-	return p;
-}
-
 static bool
 write_text(const char *path, const char *text, size_t n)
 {
@@ -149,7 +128,7 @@ check_dictionary(const char *file, enum dict_format fmt)
 	size_t pairs = 0, lineno = 0;
 
 	(void)snprintf(path, sizeof(path), "%s/%s", check_shared_data(), file);
-	text = slurp(path);
+	text = vec_read_file(path, NULL);
 	CHECK(text != NULL);
 	if (text == NULL) {
 		fprintf(stderr, "cannot read %s: %s\n", path, strerror(errno));
@@ -251,7 +230,7 @@ shipped_lists_found(void)
 		size_t n = 0;
 
 		(void)snprintf(path, sizeof(path), "%s/%s", LIST_DIR, lists[i]);
-		text = slurp(path);
+		text = vec_read_file(path, NULL);
 		CHECK(text != NULL);
 		if (text == NULL)
 			continue;

@@ -20,6 +20,7 @@
 
 #include "check.h"
 #include "mamori/update.h"
+#include "vec.h"
 
 #define CONTEXT "mamori-update-v1" /* the signed message starts with these 16 bytes */
 #define NOW     1800000000u        /* 2027-01-15, the device's clock in these tests */
@@ -61,27 +62,6 @@ write_file(const char *path, const void *p, size_t n, mode_t mode)
 	ok = fwrite(p, 1, n, f) == n;
 	ok = fclose(f) == 0 && ok;
 	return ok && chmod(path, mode) == 0;
-}
-
-static uint8_t *
-read_all(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *p = NULL;
-	long sz;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (sz = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-		p = malloc((size_t)sz + 1);
-		if (p != NULL && fread(p, 1, (size_t)sz, f) != (size_t)sz) {
-			free(p);
-			p = NULL;
-		}
-		*n = (size_t)sz;
-	}
-	fclose(f);
-	return p;
 }
 
 static void
@@ -320,14 +300,14 @@ setup(void)
 		fprintf(stderr, "sign: %s\n", d.msg);
 		return false;
 	}
-	bun = read_all(out, &bun_len);
+	bun = (uint8_t *)vec_read_file(out, &bun_len);
 	both[0] = key_a.sk;
 	both[1] = key_b.sk;
 	if (mamori_upd_sign(&main_opts, both, 2, in, 2, tpath(out, "two.mup"), &d) != MAMORI_OK) {
 		fprintf(stderr, "sign: %s\n", d.msg);
 		return false;
 	}
-	bun2 = read_all(out, &bun2_len);
+	bun2 = (uint8_t *)vec_read_file(out, &bun2_len);
 	if (bun == NULL || bun2 == NULL || bun_len < MAMORI_UPD_HEADER_LEN)
 		return false;
 	bun_mlen = (size_t)ld(bun + 12, 4);
@@ -516,16 +496,16 @@ key_files(void)
 	mamori_upd_seckey_wipe(&sk);
 	CHECK(sodium_is_zero((const uint8_t *)&sk, sizeof(sk)));
 	sodium_bin2hex(hex, sizeof(hex), pk.id, MAMORI_UPD_KEYID_LEN);
-	text = (char *)read_all(pub, &nb);
+	text = vec_read_file(pub, &nb);
 	(void)snprintf(want, sizeof(want), "untrusted comment: mamori update public key %s\n", hex);
 	CHECK(text != NULL && starts(text, want));
 	free(text);
 
 	/* never overwrites; half a pair is never left behind */
-	before = read_all(sec, &nb);
+	before = (uint8_t *)vec_read_file(sec, &nb);
 	mamori_diag_clear(&d);
 	CHECK(mamori_upd_keygen(sec, pub, &d) == MAMORI_E_IO && strstr(d.msg, "exists") != NULL);
-	after = read_all(sec, &na);
+	after = (uint8_t *)vec_read_file(sec, &na);
 	CHECK(before != NULL && after != NULL && na == nb && memcmp(before, after, nb) == 0);
 	free(before);
 	free(after);
@@ -745,7 +725,7 @@ sign_and_verify(void)
 		in[1] = (struct mamori_upd_input){"rootfs", tpath(rp, "rootfs.img")};
 		CHECK_OK(
 		    mamori_upd_sign(&main_opts, &key_a.sk, 1, in, 2, tpath(out, "main.mup"), &d));
-		again = read_all(out, &n);
+		again = (uint8_t *)vec_read_file(out, &n);
 		CHECK(again != NULL && n == bun_len &&
 		      memcmp(again, bun, n) == 0); /* deterministic */
 		free(again);
@@ -1738,11 +1718,11 @@ fuzz_seeds(void)
 	CHECK(write_file(tpath(p2, "s2.img"), two, sizeof(two), 0644));
 	in[0] = (struct mamori_upd_input){"rootfs", p1};
 	CHECK_OK(mamori_upd_sign(&o, &key_a.sk, 1, in, 1, tpath(out, "s1.mup"), &d));
-	b1 = read_all(out, &n1);
+	b1 = (uint8_t *)vec_read_file(out, &n1);
 	in[0] = (struct mamori_upd_input){"kernel", p2};
 	in[1] = (struct mamori_upd_input){"rootfs", p1};
 	CHECK_OK(mamori_upd_sign(&o, ab, 2, in, 2, tpath(out, "s2.mup"), &d));
-	b2 = read_all(out, &n2);
+	b2 = (uint8_t *)vec_read_file(out, &n2);
 	CHECK(b1 != NULL && b2 != NULL);
 	if (b1 == NULL || b2 == NULL)
 		return;

@@ -5,31 +5,43 @@
 
 #include "vec.h"
 
+char *
+vec_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *p = NULL;
+	long sz;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (sz = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+		p = malloc((size_t)sz + 1);
+		if (p != NULL && fread(p, 1, (size_t)sz, f) != (size_t)sz) {
+			free(p);
+			p = NULL;
+		}
+		if (p != NULL) {
+			p[sz] = '\0';
+			if (len != NULL)
+				*len = (size_t)sz;
+		}
+	}
+	fclose(f);
+	return p;
+}
+
 int
 vec_load(const char *path, struct vec_file *vf)
 {
-	FILE *f = fopen(path, "rb");
-	long sz;
 	char *line, *next;
 	size_t lineno = 0, cap = 0;
 	struct vec_record *cur = NULL;
 
 	memset(vf, 0, sizeof(*vf));
-	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0) {
+	if ((vf->text = vec_read_file(path, NULL)) == NULL) {
 		fprintf(stderr, "vec: cannot read %s\n", path);
-		if (f)
-			fclose(f);
 		return -1;
 	}
-	vf->text = malloc((size_t)sz + 1);
-	if (vf->text == NULL || fread(vf->text, 1, (size_t)sz, f) != (size_t)sz) {
-		fclose(f);
-		free(vf->text);
-		return -1;
-	}
-	fclose(f);
-	vf->text[sz] = '\0';
 	for (line = vf->text; line != NULL; line = next) {
 		char *colon;
 

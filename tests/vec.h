@@ -25,6 +25,9 @@ struct vec_file {
 	size_t n;
 };
 
+/* The whole file, NUL-terminated (malloc'd; *len without the NUL when len is not NULL), or
+ * NULL when it cannot be read. */
+char *vec_read_file(const char *path, size_t *len);
 /* Loads a vector file; returns 0 or -1 (with a message on stderr). */
 int vec_load(const char *path, struct vec_file *vf);
 void vec_free(struct vec_file *vf);
