@@ -15,6 +15,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static char dir[] = "/tmp/mamori-fuzz-bl-XXXXXX";
 static char path[64];
 
+static void
+cleanup(void)
+{
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -26,6 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (mkdtemp(dir) == NULL)
 			abort();
 		snprintf(path, sizeof(path), "%s/list.txt", dir);
+		atexit(cleanup);
 	}
 	if ((f = fopen(path, "wb")) == NULL)
 		abort();
