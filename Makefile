@@ -117,13 +117,24 @@ build/fuzz/%: fuzz/%.c $(LIB_SRC)
 	clang $(CSTD) -Iinclude -isystem /usr/include/p11-kit-1 -g -O1 -fsanitize=fuzzer,address,undefined $^ $(LDLIBS) -o $@
 fuzz: $(FUZZERS)
 
-# Every corpus file through its harness under ASan+UBSan, no libFuzzer needed.
-fuzz-replay:
-	@mkdir -p build/replay
-	@p=0; f=0; for src in $(FUZZ_SRC); do t=$$(basename $$src .c); \
-	  clang $(CSTD) -Iinclude -isystem /usr/include/p11-kit-1 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
-	    fuzz/replay.c $$src $(LIB_SRC) $(LDLIBS) -o build/replay/$$t || exit 1; \
-	  if build/replay/$$t fuzz/corpus/$${t#fuzz_}/*; then p=$$((p+1)); else f=$$((f+1)); echo "FAIL $$t"; fi; \
+# Every corpus file through its harness under ASan+UBSan, no libFuzzer needed. The library is
+# compiled once for all harnesses (build/replay/libmamori.a); `make -j2 fuzz-replay` builds it
+# in parallel.
+REPLAY_CFLAGS := $(CSTD) -Iinclude -isystem /usr/include/p11-kit-1 -g -O1 \
+                 -fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP
+REPLAY_OBJ    := $(LIB_SRC:%.c=build/replay/obj/%.o)
+REPLAYS       := $(FUZZ_SRC:fuzz/%.c=build/replay/%)
+build/replay/obj/%.o: %.c
+	@mkdir -p $(@D)
+	clang $(REPLAY_CFLAGS) -c $< -o $@
+build/replay/libmamori.a: $(REPLAY_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+build/replay/fuzz_%: fuzz/fuzz_%.c fuzz/replay.c build/replay/libmamori.a
+	clang $(REPLAY_CFLAGS) fuzz/replay.c $< build/replay/libmamori.a $(LDLIBS) -o $@
+fuzz-replay: $(REPLAYS)
+	@p=0; f=0; for t in $(REPLAYS); do n=$$(basename $$t); \
+	  if $$t fuzz/corpus/$${n#fuzz_}/*; then p=$$((p+1)); else f=$$((f+1)); echo "FAIL $$n"; fi; \
 	done; echo "fuzz-replay: $$p passed, $$f failed"; [ $$f -eq 0 ]
 
 lint:
@@ -161,4 +172,4 @@ clean:
 	rm -rf build
 
 .PHONY: all deps deps-test check test-only asan fuzz fuzz-replay lint format demo bench bench-audit bench-update bench-cred clean
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PAM_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PAM_OBJ:.o=.d) $(REPLAY_OBJ:.o=.d)
