@@ -16,7 +16,7 @@
 # removed on exit. Run from the repo root; MAMORI = the program, MAMORI_PAM = the module;
 # CRED_SSHD_DEBUG=DIR keeps a copy of the work directory (logs, store, hydra's output) there.
 set -u
-. tests/lib.sh
+. tests/net/lib-netns.sh # tests/lib.sh, and netns_kill
 . tests/cli/lib-pam.sh
 
 ATT_IP=10.77.0.1
@@ -53,13 +53,7 @@ W=""; NS_A=""; NS_D=""; BG=""
 down() {
 	set +e
 	for _p in $BG; do kill "$_p" 2>/dev/null; done
-	for _n in $NS_A $NS_D; do
-		for _p in $(ip netns pids "$_n" 2>/dev/null); do kill "$_p" 2>/dev/null; done
-	done
-	sleep 0.3
-	for _n in $NS_A $NS_D; do
-		for _p in $(ip netns pids "$_n" 2>/dev/null); do kill -9 "$_p" 2>/dev/null; done
-	done
+	netns_kill $NS_A $NS_D
 	for _p in $BG; do wait "$_p" 2>/dev/null; done
 	BG=""
 	[ -n "$NS_A" ] && ip netns del "$NS_A" 2>/dev/null

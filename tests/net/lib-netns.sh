@@ -44,16 +44,22 @@ netns_bg() {
 	NS_BG="$NS_BG $!"
 }
 
-netns_down() {
-	set +e
-	for _ns_p in $NS_BG; do kill "$_ns_p" 2>/dev/null; done
-	for _ns_n in $NS_A $NS_D; do
+# netns_kill NS...: ends every process inside the namespaces (TERM, a moment, then KILL).
+# Also used by tests/net/cred_sshd.sh and bench/cred, which build their own namespaces.
+netns_kill() {
+	for _ns_n in "$@"; do
 		for _ns_p in $(ip netns pids "$_ns_n" 2>/dev/null); do kill "$_ns_p" 2>/dev/null; done
 	done
 	sleep 0.2
-	for _ns_n in $NS_A $NS_D; do
+	for _ns_n in "$@"; do
 		for _ns_p in $(ip netns pids "$_ns_n" 2>/dev/null); do kill -9 "$_ns_p" 2>/dev/null; done
 	done
+}
+
+netns_down() {
+	set +e
+	for _ns_p in $NS_BG; do kill "$_ns_p" 2>/dev/null; done
+	netns_kill $NS_A $NS_D
 	for _ns_p in $NS_BG; do wait "$_ns_p" 2>/dev/null; done
 	NS_BG=""
 	if [ -n "$NS_R" ] && grep -q " $NS_R/dev/pts " /proc/mounts; then
