@@ -348,8 +348,6 @@ mamori_err
 mamori_squashfs_read(const uint8_t *img, size_t len, struct mamori_fstree *t, struct mamori_diag *d)
 {
 	struct sqfs *s;
-	struct sqfs_inode root;
-	bool clamped = false;
 	mamori_err e = MAMORI_E_INVAL;
 
 	if ((img == NULL && len > 0) || t == NULL)
@@ -403,34 +401,7 @@ mamori_squashfs_read(const uint8_t *img, size_t len, struct mamori_fstree *t, st
 		if (e != MAMORI_OK)
 			goto out;
 	}
-	e = sqfs_read_table(s, &s->itab, s->inode_start, s->dir_start, "inode");
-	if (e != MAMORI_OK)
-		goto out;
-	/* the smallest inode (basic fifo/socket) is 20 bytes */
-	if (s->inode_count > s->itab.b.len / 20) {
-		e = mamori_diag_set(d, MAMORI_E_MALFORMED, 4, 0,
-		    "squashfs: %u inodes cannot fit in a %zu-byte inode table", s->inode_count,
-		    s->itab.b.len);
-		goto out;
-	}
-	e = sqfs_read_table(s, &s->dtab, s->dir_start, dir_end(s), "directory");
-	if (e != MAMORI_OK)
-		goto out;
-	e = read_inode(s, s->root, &root);
-	if (e != MAMORI_OK)
-		goto out;
-	if (root.type != MAMORI_FS_DIR) {
-		e = mamori_diag_set(
-		    d, MAMORI_E_MALFORMED, root.off, 0, "squashfs: root inode is not a directory");
-		goto out;
-	}
-	s->path[0] = '/';
-	s->path[1] = '\0';
-	e = mamori_fstree_add(t, s->path, 1, MAMORI_FS_DIR, root.mode, root.uid, root.gid, NULL, 0,
-	    NULL, &clamped, d);
-	if (e != MAMORI_OK)
-		goto out;
-	e = walk(s, &root, 0, 0);
+	e = sqfs_walk_root(s, 20, dir_end(s), false, read_inode, walk); /* basic fifo: 20 */
 out:
 	sqfs_free(s);
 	return e;

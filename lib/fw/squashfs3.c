@@ -416,8 +416,6 @@ mamori_squashfs3_read(
     const uint8_t *img, size_t len, struct mamori_fstree *t, struct mamori_diag *d)
 {
 	struct sqfs *s;
-	struct sqfs_inode root;
-	bool clamped = false;
 	mamori_err e = MAMORI_E_INVAL;
 
 	if ((img == NULL && len > 0) || t == NULL)
@@ -439,38 +437,8 @@ mamori_squashfs3_read(
 		e = read_frags(s);
 	if (e != MAMORI_OK)
 		goto out;
-	e = sqfs_read_table(s, &s->itab, s->inode_start, s->dir_start, "inode");
-	if (e != MAMORI_OK)
-		goto out;
-	if (s->inode_count > s->itab.b.len / (s->major == 3 ? SQ3_INODE_MIN : SQ2_INODE_MIN)) {
-		e = mamori_diag_set(d, MAMORI_E_MALFORMED, 4, 0,
-		    "squashfs: %u inodes cannot fit in a %zu-byte inode table", s->inode_count,
-		    s->itab.b.len);
-		goto out;
-	}
-	s->visited = calloc(s->itab.b.len / 8 + 1, 1);
-	if (s->visited == NULL) {
-		e = mamori_diag_set(d, MAMORI_E_NOMEM, 0, 0, "squashfs: out of memory");
-		goto out;
-	}
-	e = sqfs_read_table(s, &s->dtab, s->dir_start, dir_end(s), "directory");
-	if (e != MAMORI_OK)
-		goto out;
-	e = read_inode(s, s->root, &root);
-	if (e != MAMORI_OK)
-		goto out;
-	if (root.type != MAMORI_FS_DIR) {
-		e = mamori_diag_set(
-		    d, MAMORI_E_MALFORMED, root.off, 0, "squashfs: root inode is not a directory");
-		goto out;
-	}
-	s->path[0] = '/';
-	s->path[1] = '\0';
-	e = mamori_fstree_add(t, s->path, 1, MAMORI_FS_DIR, root.mode, root.uid, root.gid, NULL, 0,
-	    NULL, &clamped, d);
-	if (e != MAMORI_OK)
-		goto out;
-	e = walk(s, &root, 0, 0);
+	e = sqfs_walk_root(
+	    s, s->major == 3 ? SQ3_INODE_MIN : SQ2_INODE_MIN, dir_end(s), true, read_inode, walk);
 out:
 	sqfs_free(s);
 	return e;

@@ -598,3 +598,37 @@ sqfs_push_name(struct sqfs *s, const uint8_t *name, size_t n, size_t pathlen, si
 	s->path[*plen] = '\0';
 	return MAMORI_OK;
 }
+
+mamori_err
+sqfs_walk_root(struct sqfs *s, size_t inode_min, uint64_t dir_end, bool visit_by_pos,
+    sqfs_inode_fn read_inode, sqfs_walk_fn walk)
+{
+	struct sqfs_inode root;
+	bool clamped = false;
+	mamori_err e;
+
+	e = sqfs_read_table(s, &s->itab, s->inode_start, s->dir_start, "inode");
+	if (e != MAMORI_OK)
+		return e;
+	if (s->inode_count > s->itab.b.len / inode_min)
+		return mamori_diag_set(s->d, MAMORI_E_MALFORMED, 4, 0,
+		    "squashfs: %u inodes cannot fit in a %zu-byte inode table", s->inode_count,
+		    s->itab.b.len);
+	if (visit_by_pos && (s->visited = calloc(s->itab.b.len / 8 + 1, 1)) == NULL)
+		return mamori_diag_set(s->d, MAMORI_E_NOMEM, 0, 0, "squashfs: out of memory");
+	e = sqfs_read_table(s, &s->dtab, s->dir_start, dir_end, "directory");
+	if (e != MAMORI_OK)
+		return e;
+	if ((e = read_inode(s, s->root, &root)) != MAMORI_OK)
+		return e;
+	if (root.type != MAMORI_FS_DIR)
+		return mamori_diag_set(s->d, MAMORI_E_MALFORMED, root.off, 0,
+		    "squashfs: root inode is not a directory");
+	s->path[0] = '/';
+	s->path[1] = '\0';
+	e = mamori_fstree_add(s->t, s->path, 1, MAMORI_FS_DIR, root.mode, root.uid, root.gid, NULL,
+	    0, NULL, &clamped, s->d);
+	if (e != MAMORI_OK)
+		return e;
+	return walk(s, &root, 0, 0);
+}

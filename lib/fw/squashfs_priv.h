@@ -116,6 +116,18 @@ mamori_err sqfs_rd16(const struct sqfs *s, struct mamori_reader *r, uint16_t *v)
 mamori_err sqfs_rd32(const struct sqfs *s, struct mamori_reader *r, uint32_t *v);
 mamori_err sqfs_rd64(const struct sqfs *s, struct mamori_reader *r, uint64_t *v);
 
+typedef mamori_err (*sqfs_inode_fn)(struct sqfs *s, uint64_t ref, struct sqfs_inode *ino);
+typedef mamori_err (*sqfs_walk_fn)(
+    struct sqfs *s, const struct sqfs_inode *dir, size_t pathlen, unsigned depth);
+
+/* What every version does once its superblock, ids and fragments are read: the inode table
+ * (refused when inode_count inodes of at least inode_min bytes cannot fit), the directory
+ * table up to dir_end, then the root inode (read_inode) as "/" and the walk under it. With
+ * visit_by_pos the walked-directory bitmap is sized by inode table positions (3.x/2.x, whose
+ * directories are told apart by position); otherwise the caller has sized it. */
+mamori_err sqfs_walk_root(struct sqfs *s, size_t inode_min, uint64_t dir_end, bool visit_by_pos,
+    sqfs_inode_fn read_inode, sqfs_walk_fn walk);
+
 /* Allocates s (zeroed, buffers capped) for img; NULL when out of memory. */
 struct sqfs *sqfs_new(const uint8_t *img, struct mamori_fstree *t, struct mamori_diag *d);
 /* Frees s and every array hung on it. */
