@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* pam_mamori: logins against a mamori account store (include/mamori/cred.h, docs/cred.md).
  *
- *   auth     required pam_mamori.so [store=PATH] [first_use] [debug]
+ *   auth     required pam_mamori.so [store=PATH] [first_use] [always_ask_code] [debug]
  *   account  required pam_mamori.so [store=PATH] [permission=PERM] [debug]
  *   password required pam_mamori.so [store=PATH] [blocklists=DIR] [first_use] [debug]
  *
@@ -35,6 +35,7 @@ struct args {
 	const char *blocklists; /* NULL: the library's MAMORI_DATADIR/cred */
 	const char *permission; /* account stage: the role must grant it; NULL: any */
 	bool first_use;
+	bool ask_code; /* always_ask_code: every login is asked for a code (hides who has one) */
 	bool debug;
 };
 
@@ -45,6 +46,7 @@ parse_args(pam_handle_t *pamh, int argc, const char **argv, struct args *a)
 	a->blocklists = NULL;
 	a->permission = NULL;
 	a->first_use = false;
+	a->ask_code = false;
 	a->debug = false;
 	for (int i = 0; i < argc; i++) {
 		const char *s = argv[i];
@@ -56,6 +58,8 @@ parse_args(pam_handle_t *pamh, int argc, const char **argv, struct args *a)
 			a->permission = s + 11;
 		else if (strcmp(s, "first_use") == 0)
 			a->first_use = true;
+		else if (strcmp(s, "always_ask_code") == 0)
+			a->ask_code = true;
 		else if (strcmp(s, "debug") == 0)
 			a->debug = true;
 		else if (strcmp(s, "try_first_pass") == 0 || strcmp(s, "use_first_pass") == 0 ||
@@ -300,8 +304,10 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		return r == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_AUTH_ERR;
 	}
 	/* No code when the conversation refuses the prompt: the attempt is still evaluated
-	 * (and throttled) like any other, and denied for want of the code. */
-	if (wants)
+	 * (and throttled) like any other, and denied for want of the code. With always_ask_code
+	 * every login is asked, so the prompt does not tell who has a second factor (the answer
+	 * of an account without one is ignored). */
+	if (wants || a.ask_code)
 		code = ask_code(pamh, &a);
 
 	r = check_login(pamh, &a, "auth", user, source, pw, code, aflags, &res);

@@ -61,6 +61,7 @@ for _st in auth password; do
 	printf '%-8s required %s store=%s first_use\n' "$_st" "$MAMORI_PAM" "$S"
 done > "$t/pam.d/mamori-first"
 printf 'account  required %s store=%s\n' "$MAMORI_PAM" "$S" >> "$t/pam.d/mamori-first"
+printf 'auth     required %s store=%s always_ask_code\n' "$MAMORI_PAM" "$S" > "$t/pam.d/mamori-uniform"
 printf '%-8s required pam_deny.so\n' auth account password session > "$t/pam.d/other"
 if ! mount --bind "$t/pam.d" /etc/pam.d || ! pam_private_dev "$t" "$SYSLOG"; then
 	echo "FAIL cred_pam: cannot set up the private /etc/pam.d and /dev" >&2
@@ -214,6 +215,18 @@ answers "$F"
 ok "first_use: then the password logs in (acct_mgmt too)" pam mamori-first fresh authenticate acct_mgmt
 answers ""
 ok "first_use: an empty password no longer does" no pam mamori-first fresh authenticate
+
+# ---- always_ask_code: the prompt no longer tells who has a second factor
+cred throttle reset
+answers "$F" "123456"
+ok "always_ask_code: an account without a code is asked too" pam mamori-uniform fresh authenticate
+ok "  ... and its answer is ignored (logged in)" said "Verification code"
+answers "nope" "123456"
+ok "always_ask_code: an unknown user is asked the same" no pam mamori-uniform nobody-here authenticate
+ok "  ... the prompt appeared" said "Verification code"
+answers "$N" "000000"
+ok "always_ask_code: the enrolled admin still needs the right code" no pam mamori-uniform admin authenticate
+cred throttle reset
 
 # ---- throttling: one source guessing an unknown user
 # (back to back: the 6th guess comes well within the 1 s wait that follows the 5th failure)
