@@ -56,6 +56,15 @@ void mamori_audit_creds_free(struct mamori_audit_creds *c);
 MAMORI_MUST_CHECK mamori_err mamori_check_accounts(const struct mamori_fstree *t,
     const struct mamori_audit_creds *dict, struct mamori_report *r, struct mamori_diag *d);
 
+/* mamori account stores shipped in the image (any file whose first line is "mamori-cred 1"):
+ * every password hash in one is shared by all devices built from the image
+ * (account.store-shared-password; high instead of critical when it must be changed at first
+ * login), and account.default-password when a dictionary password verifies within dict's
+ * budgets; a store that does not parse is account.store-unreadable. Errors only for allocation
+ * failures or a report error. */
+MAMORI_MUST_CHECK mamori_err mamori_check_credstore(const struct mamori_fstree *t,
+    const struct mamori_audit_creds *dict, struct mamori_report *r, struct mamori_diag *d);
+
 /* Credentials written into scripts and configuration files (credential.hardcoded, and
  * account.empty-password for empty default web-admin passwords): telnetd -u user:password
  * (one level of shell variables resolved), PPP pap/chap secrets, SNMP communities, accounts in

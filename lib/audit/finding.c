@@ -37,6 +37,16 @@ static const struct mamori_finding_kind catalog[] = {
         "Remove the shared factory password: generate a unique random password per device at "
         "manufacture (printed on the label) or force the user to set one at first login.",
         {ETSI("5.1-1"), ETSI("5.1-2"), JC(JC_DEFPW), OWASP("I1"), CRA("(2)(b)"), CRA("(2)(d)")}},
+    {"account.store-shared-password", MAMORI_SEV_CRITICAL,
+        "Password hash in a mamori account store shipped with the image",
+        "Ship the store without passwords: run 'mamori cred provision' per device at "
+        "manufacture (a unique password from the device secret) or leave the account without a "
+        "password until first use.",
+        {ETSI("5.1-1"), ETSI("5.1-2"), JC(JC_DEFPW), OWASP("I1"), CRA("(2)(b)"), CRA("(2)(d)")}},
+    {"account.store-unreadable", MAMORI_SEV_MEDIUM, "mamori account store that does not parse",
+        "Rebuild the store with 'mamori cred' (it refuses every login while it is damaged, "
+        "truncated or edited by hand).",
+        {ETSI("5.1-1"), JC(JC_ACCESS), OWASP("I1"), CRA("(2)(d)")}},
     {"account.uid0", MAMORI_SEV_HIGH, "Account other than root with UID 0",
         "Keep root as the only UID 0 account: give each service its own unprivileged UID and "
         "remove or renumber the alias.",

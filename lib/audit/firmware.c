@@ -90,6 +90,8 @@ mamori_fw_check_tree(const struct mamori_fstree *t, const struct mamori_fw_opts 
 		switch (i) {
 		case 0:
 			e = mamori_check_accounts(t, creds, r, d);
+			if (e == MAMORI_OK)
+				e = mamori_check_credstore(t, creds, r, d);
 			break;
 		case 1:
 			e = mamori_check_credentials(t, r, d);
