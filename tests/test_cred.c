@@ -133,6 +133,7 @@ bad_content(void)
 	    "mamori-cred 1\nrole admin *\nthrottle x:y failures=1 last=0 until=0 evaluated=1\n",
 	    "mamori-cred 1\nrole admin *\nthrottle u:a failures=1 last=0 until=0 evaluated=1\naccount a role=admin hash=- flags=- created=0 changed=0 login=0 expires=0\n",
 	    "mamori-cred 1\nrole admin  *\n",
+	    "mamori-cred 1\nrole admin *\naccount a role=admin hash=- flags=- created=0 changed=0 login=0 expires=0\notp a kind=totp algo=sha1 digits=6 period=30 counter=0 pending=0 secret=GEZDGNBVGY3TQOJQ\nrecovery a $argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA\n",
 	    "mamori-cred 1\nclass medium\n",
 	    "mamori-cred 1\nrole admin *\nbogus line\n",
 	};
@@ -379,9 +380,10 @@ source_record_kept(void)
 
 	small_store(&s);
 	for (int i = 0; i < 5; i++)
-		CHECK_OK(mamori_cred_authenticate(&s, "root", "192.0.2.66", "x", 1, NULL, 0, t, &res));
-	CHECK_OK(mamori_cred_authenticate(&s, "admin", "192.0.2.66", "Tr0ub4dor&3xyz", 14, NULL, 0,
-	    t + 1, &res));
+		CHECK_OK(
+		    mamori_cred_authenticate(&s, "root", "192.0.2.66", "x", 1, NULL, 0, t, &res));
+	CHECK_OK(mamori_cred_authenticate(
+	    &s, "admin", "192.0.2.66", "Tr0ub4dor&3xyz", 14, NULL, 0, t + 1, &res));
 	CHECK(res.verdict == MAMORI_CRED_ACCEPTED);
 	CHECK_OK(mamori_cred_authenticate(&s, "root", "192.0.2.66", "x", 1, NULL, 0, t + 1, &res));
 	CHECK(res.evaluated); /* the 6th failure of the source */
@@ -493,6 +495,9 @@ second_factor(void)
 	a = mamori_cred_find(&s, "admin");
 	CHECK_OK(mamori_cred_otp_enroll(&s, a, MAMORI_OTP_TOTP, MAMORI_OTP_SHA1, 6, 30, codes));
 	CHECK(a->otp.pending && a->otp.secret_len == 20);
+	CHECK(strlen(codes[0]) == 29 && codes[0][4] == '-' && codes[0][24] == '-');
+	CHECK(a->n_recovery == 10 && strncmp(a->recovery[0], "$b2$", 4) == 0);
+	CHECK(strcmp(codes[0], codes[1]) != 0);
 	CHECK(!mamori_cred_wants_code(&s, "admin")); /* pending: not asked yet */
 	a->otp.pending = false;
 	CHECK(mamori_cred_wants_code(&s, "admin"));
@@ -520,6 +525,9 @@ second_factor(void)
 	CHECK_OK(mamori_cred_authenticate(
 	    &s, "admin", NULL, "Tr0ub4dor&3xyz", 14, codes[3], 0, T0 + 3, &res));
 	CHECK(res.verdict == MAMORI_CRED_DENIED);
+	CHECK_OK(mamori_cred_authenticate(
+	    &s, "admin", NULL, "Tr0ub4dor&3xyz", 14, "abcd-efgh-ijkl-mnop", 0, T0 + 4, &res));
+	CHECK(res.verdict == MAMORI_CRED_DENIED); /* 16 symbols: not a recovery code */
 	/* a right code with a wrong password: denied */
 	CHECK_OK(
 	    mamori_totp(a->otp.secret, a->otp.secret_len, MAMORI_OTP_SHA1, T0 + 60, 30, 6, &c));

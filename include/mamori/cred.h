@@ -28,7 +28,7 @@
 #define MAMORI_CRED_THROTTLE_MAX   1024u  /* throttle entries kept */
 #define MAMORI_CRED_SOURCE_MAX     64u    /* bytes of a source (an address or "local") */
 #define MAMORI_CRED_RECOVERY_N     10u    /* recovery codes per enrolment */
-#define MAMORI_CRED_RECOVERY_LEN   19u    /* "xxxx-xxxx-xxxx-xxxx": 16 base32 chars, 80 bits */
+#define MAMORI_CRED_RECOVERY_LEN   29u    /* "xxxx-xxxx-xxxx-xxxx-xxxx-xxxx": 24 base32, 120 bits */
 #define MAMORI_CRED_OTP_SECRET_MAX 64u    /* bytes of an OTP secret */
 #define MAMORI_CRED_OTP_WINDOW     1u     /* TOTP steps accepted either side of now */
 #define MAMORI_CRED_HOTP_LOOKAHEAD 10u    /* HOTP counters tried past the stored one */
@@ -182,7 +182,10 @@ struct mamori_cred_account {
 	unsigned flags;
 	uint64_t created, changed, last_login, expires; /* seconds; 0 = never / not yet */
 	struct mamori_cred_otp otp;
-	char recovery[MAMORI_CRED_RECOVERY_N][MAMORI_CRED_HASH_MAX]; /* Argon2id of unused codes */
+	/* unused codes as "$b2$SALT$HASH" (salted BLAKE2b-256, hex): codes of 120 bits need no
+	 * slow hash (NIST SP 800-63B 5.1.2.2), so checking them costs microseconds and cannot
+	 * tell a caller whether the password before them was right */
+	char recovery[MAMORI_CRED_RECOVERY_N][MAMORI_CRED_HASH_MAX];
 	size_t n_recovery;
 };
 
@@ -280,7 +283,7 @@ MAMORI_MUST_CHECK mamori_err mamori_cred_provision_password(const uint8_t *secre
 
 /* TOTP/HOTP enrolment: a new random secret (20 bytes for SHA1, 32 SHA256, 64 SHA512), marked
  * pending until the first good code; codes[] receives the plain recovery codes (shown once;
- * only their Argon2id hashes are kept). */
+ * only their salted BLAKE2b hashes are kept). */
 MAMORI_MUST_CHECK mamori_err mamori_cred_otp_enroll(struct mamori_cred_store *s,
     struct mamori_cred_account *a, enum mamori_otp_kind kind, enum mamori_otp_algo algo,
     unsigned digits, uint32_t period,

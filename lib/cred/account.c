@@ -167,16 +167,92 @@ mamori_cred_provision_password(const uint8_t *secret, size_t secret_len, const c
 	return MAMORI_OK;
 }
 
+static const char b32_lower[] = "abcdefghijklmnopqrstuvwxyz234567";
+
+void
+cred_recovery_hash(
+    const char sym[CRED_RECOVERY_SYMS], const uint8_t salt[16], char out[MAMORI_CRED_HASH_MAX])
+{
+	uint8_t h[32];
+	char salthex[33], hhex[65];
+
+	crypto_generichash(h, sizeof(h), (const uint8_t *)sym, CRED_RECOVERY_SYMS, salt, 16);
+	cred_hex(salt, 16, salthex);
+	cred_hex(h, sizeof(h), hhex);
+	snprintf(out, MAMORI_CRED_HASH_MAX, "$b2$%s$%s", salthex, hhex);
+	sodium_memzero(h, sizeof(h));
+	sodium_memzero(hhex, sizeof(hhex));
+}
+
+bool
+cred_recovery_valid(const char *s)
+{
+	if (strlen(s) != 37 + 64 || memcmp(s, "$b2$", 4) != 0 || s[36] != '$')
+		return false;
+	for (size_t i = 4; i < 37 + 64; i++)
+		if (i != 36 && strchr("0123456789abcdef", s[i]) == NULL)
+			return false;
+	return true;
+}
+
+bool
+cred_recovery_canon(const char *code, char sym[CRED_RECOVERY_SYMS])
+{
+	size_t n = 0;
+
+	for (const char *p = code; *p != '\0'; p++) {
+		char c = *p;
+		if (c == '-' || c == ' ')
+			continue;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= 'a' && c <= 'z') || (c >= '2' && c <= '7')) || n == CRED_RECOVERY_SYMS)
+			return false;
+		sym[n++] = c;
+	}
+	return n == CRED_RECOVERY_SYMS;
+}
+
+static bool
+unhex(const char *s, uint8_t *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *hi = strchr("0123456789abcdef", s[2 * i]);
+		const char *lo = strchr("0123456789abcdef", s[2 * i + 1]);
+		if (hi == NULL || lo == NULL || s[2 * i] == '\0' || s[2 * i + 1] == '\0')
+			return false;
+		out[i] = (uint8_t)((hi - "0123456789abcdef") << 4 | (lo - "0123456789abcdef"));
+	}
+	return true;
+}
+
+int
+cred_recovery_find(const struct mamori_cred_account *a, const char sym[CRED_RECOVERY_SYMS])
+{
+	int hit = -1;
+
+	for (size_t i = 0; i < a->n_recovery; i++) {
+		uint8_t salt[16];
+		char h[MAMORI_CRED_HASH_MAX];
+		if (!cred_recovery_valid(a->recovery[i]) || !unhex(a->recovery[i] + 4, salt, 16))
+			continue;
+		cred_recovery_hash(sym, salt, h);
+		if (sodium_memcmp(h, a->recovery[i], 37 + 64) == 0 && hit < 0)
+			hit = (int)i;
+		sodium_memzero(h, sizeof(h));
+	}
+	return hit;
+}
+
 mamori_err
 mamori_cred_otp_enroll(struct mamori_cred_store *s, struct mamori_cred_account *a,
     enum mamori_otp_kind kind, enum mamori_otp_algo algo, unsigned digits, uint32_t period,
     char codes[MAMORI_CRED_RECOVERY_N][MAMORI_CRED_RECOVERY_LEN + 1])
 {
-	static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
 	struct mamori_cred_otp o;
 	char hashes[MAMORI_CRED_RECOVERY_N][MAMORI_CRED_HASH_MAX];
-	mamori_err e = MAMORI_OK;
 
+	(void)s;
 	if ((kind != MAMORI_OTP_TOTP && kind != MAMORI_OTP_HOTP) || digits < 6 || digits > 8 ||
 	    (unsigned)algo > MAMORI_OTP_SHA512 || period < 1 || period > 300)
 		return MAMORI_E_INVAL;
@@ -190,24 +266,22 @@ mamori_cred_otp_enroll(struct mamori_cred_store *s, struct mamori_cred_account *
 	o.pending = true;
 	o.secret_len = algo == MAMORI_OTP_SHA1 ? 20 : algo == MAMORI_OTP_SHA256 ? 32 : 64;
 	randombytes_buf(o.secret, o.secret_len);
-	for (size_t i = 0; i < MAMORI_CRED_RECOVERY_N && e == MAMORI_OK; i++) {
-		uint8_t r[16];
-		char sym[16];
-		for (size_t j = 0; j < sizeof(r); j++)
-			r[j] = (uint8_t)(randombytes_uniform(32));
-		for (size_t j = 0; j < sizeof(sym); j++)
-			sym[j] = b32[r[j]];
-		group4(sym, codes[i]);
-		/* the hash is of the 16 symbols without dashes: dashes and case are ignored */
-		e = mamori_cred_hash(sym, sizeof(sym), s->cls, hashes[i]);
-		sodium_memzero(r, sizeof(r));
+	for (size_t i = 0; i < MAMORI_CRED_RECOVERY_N; i++) {
+		char sym[CRED_RECOVERY_SYMS];
+		uint8_t salt[16];
+		size_t k = 0;
+		for (size_t j = 0; j < CRED_RECOVERY_SYMS; j++)
+			sym[j] = b32_lower[randombytes_uniform(32)];
+		/* shown as xxxx-xxxx-...: groups of four */
+		for (size_t j = 0; j < CRED_RECOVERY_SYMS; j++) {
+			if (j > 0 && j % 4 == 0)
+				codes[i][k++] = '-';
+			codes[i][k++] = sym[j];
+		}
+		codes[i][k] = '\0';
+		randombytes_buf(salt, sizeof(salt));
+		cred_recovery_hash(sym, salt, hashes[i]);
 		sodium_memzero(sym, sizeof(sym));
-	}
-	if (e != MAMORI_OK) {
-		sodium_memzero(&o, sizeof(o));
-		sodium_memzero(
-		    codes, (size_t)MAMORI_CRED_RECOVERY_N * (MAMORI_CRED_RECOVERY_LEN + 1));
-		return e;
 	}
 	a->otp = o;
 	memcpy(a->recovery, hashes, sizeof(hashes));

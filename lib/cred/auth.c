@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cred_priv.h"
 #include "mamori/cred.h"
 
 uint64_t
@@ -135,38 +136,24 @@ mamori_cred_wants_code(const struct mamori_cred_store *s, const char *name)
 	return false;
 }
 
-/* A recovery code: 16 base32 symbols, any case, dashes and spaces ignored. */
+/* A recovery code (any case, dashes and spaces ignored) stands in for the OTP code once. */
 static bool
 recovery_check(struct mamori_cred_account *a, const char *code)
 {
-	char sym[17];
-	size_t n = 0;
-	bool hit = false;
+	char sym[CRED_RECOVERY_SYMS];
+	int i;
 
-	for (const char *p = code; *p != '\0'; p++) {
-		char c = *p;
-		if (c == '-' || c == ' ')
-			continue;
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (!((c >= 'a' && c <= 'z') || (c >= '2' && c <= '7')) || n == 16)
-			return false;
-		sym[n++] = c;
-	}
-	if (n != 16)
+	if (!cred_recovery_canon(code, sym))
 		return false;
-	for (size_t i = 0; i < a->n_recovery && !hit; i++) {
-		bool ok = false;
-		if (mamori_cred_hash_verify(a->recovery[i], sym, n, &ok) == MAMORI_OK && ok) {
-			memmove(a->recovery[i], a->recovery[i + 1],
-			    (a->n_recovery - i - 1) * sizeof(a->recovery[0]));
-			a->n_recovery--;
-			sodium_memzero(a->recovery[a->n_recovery], sizeof(a->recovery[0]));
-			hit = true;
-		}
-	}
+	i = cred_recovery_find(a, sym);
 	sodium_memzero(sym, sizeof(sym));
-	return hit;
+	if (i < 0)
+		return false;
+	memmove(a->recovery[i], a->recovery[i + 1],
+	    (a->n_recovery - (size_t)i - 1) * sizeof(a->recovery[0]));
+	a->n_recovery--;
+	sodium_memzero(a->recovery[a->n_recovery], sizeof(a->recovery[0]));
+	return true;
 }
 
 static bool

@@ -517,8 +517,9 @@ parse_line(struct parse *ps, char *line)
 		if (a->n_recovery >= MAMORI_CRED_RECOVERY_N)
 			return FAIL(ps, "line %zu: more than %u recovery codes", ps->line,
 			    MAMORI_CRED_RECOVERY_N);
-		if (strncmp(f[2], "$argon2id$", 10) != 0 || strlen(f[2]) >= MAMORI_CRED_HASH_MAX)
-			return FAIL(ps, "line %zu: recovery code hash is not Argon2id", ps->line);
+		if (!cred_recovery_valid(f[2]))
+			return FAIL(
+			    ps, "line %zu: recovery code hash is not $b2$SALT$HASH", ps->line);
 		memcpy(a->recovery[a->n_recovery++], f[2], strlen(f[2]) + 1);
 		return MAMORI_OK;
 	}
@@ -530,8 +531,8 @@ parse_line(struct parse *ps, char *line)
 	return FAIL(ps, "line %zu: unknown line type '%.20s'", ps->line, f[0]);
 }
 
-static void
-hex(const uint8_t *p, size_t n, char *out)
+void
+cred_hex(const uint8_t *p, size_t n, char *out)
 {
 	static const char digits[] = "0123456789abcdef";
 
@@ -548,7 +549,7 @@ checksum(const uint8_t *p, size_t len, char out[2 * CHECKSUM_LEN + 1])
 	uint8_t h[CHECKSUM_LEN];
 
 	crypto_generichash(h, sizeof(h), p, len, NULL, 0);
-	hex(h, sizeof(h), out);
+	cred_hex(h, sizeof(h), out);
 }
 
 mamori_err
