@@ -864,6 +864,15 @@ mamori_cred_store_open(
 		    path, (unsigned)(st.st_mode & 07777));
 		goto fail;
 	}
+	/* read by root (PAM in sshd, login): the store must be root's, or whoever owns it could
+	 * write themselves a password */
+	if (geteuid() == 0 && st.st_uid != 0) {
+		close(fd);
+		e = mamori_diag_set(d, MAMORI_E_PERM, 0, 0,
+		    "%.100s is owned by uid %u, not root: refusing it (chown root)", path,
+		    (unsigned)st.st_uid);
+		goto fail;
+	}
 	if ((uint64_t)st.st_size > MAMORI_CRED_STORE_MAX) {
 		close(fd);
 		e = mamori_diag_set(d, MAMORI_E_TOOBIG, 0, 0, "%.100s is larger than %zu bytes",

@@ -188,6 +188,11 @@ ok "empty store: refused, never read as empty" sh -c '"$MAMORI" cred list 2>&1 |
 cp "$T/good" "$MAMORI_CRED_STORE"; chmod 644 "$MAMORI_CRED_STORE"
 ok "store readable by others: refused" sh -c '"$MAMORI" cred list 2>&1 | grep -q "chmod 600"'
 chmod 600 "$MAMORI_CRED_STORE"
+if [ "$(id -u)" -eq 0 ]; then
+  chown 4242 "$MAMORI_CRED_STORE"
+  ok "a store not owned by root is refused (read as root)" sh -c '"$MAMORI" cred list 2>&1 | grep -q "owned by uid 4242, not root"'
+  chown 0 "$MAMORI_CRED_STORE"
+fi
 ok "restored store works" sh -c 'echo "$0" | "$MAMORI" cred verify op1 2>&1 | grep -qv denied' Silent-Meadow-38-kettle
 
 # ---- legacy crypt(3) hashes from a shadow file: they work, and become Argon2id at login ----
