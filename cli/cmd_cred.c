@@ -1203,9 +1203,7 @@ c_import(int argc, char **argv)
 		else if (hash[0] != '\0' && mamori_account_locked(hash))
 			why = "locked in the shadow file";
 		else if (hash[0] != '\0' &&
-		         (strlen(hash) >= MAMORI_CRED_HASH_MAX ||
-		             strcmp(mamori_cred_hash_kind(hash), "unknown") == 0 ||
-		             strcmp(mamori_cred_hash_kind(hash), "argon2i") == 0 ||
+		         (strlen(hash) >= MAMORI_CRED_HASH_MAX || !mamori_cred_hash_usable(hash) ||
 		             strchr(hash, ' ') != NULL))
 			why = "a hash mamori cannot verify";
 		if (why != NULL) {

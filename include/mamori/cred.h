@@ -67,6 +67,8 @@ MAMORI_MUST_CHECK mamori_err mamori_cred_hash_verify(
 /* True when hash is not Argon2id with exactly the class's parameters (legacy crypt, or other
  * cost): it is replaced at the next successful login. */
 bool mamori_cred_hash_needs_rehash(const char *hash, enum mamori_cred_class c);
+/* Whether hash is one mamori can verify: Argon2id or a crypt(3) string libxcrypt knows. */
+bool mamori_cred_hash_usable(const char *hash);
 /* "argon2id m=19456 t=2", "sha512crypt", "yescrypt", "md5crypt", "descrypt", ... (static). */
 const char *mamori_cred_hash_kind(const char *hash);
 /* Burns the time of one verification with class c (for unknown users). */

@@ -294,13 +294,12 @@ enum mamori_cred_acct
 mamori_cred_account_ok(
     const struct mamori_cred_store *s, const char *name, const char *perm, uint64_t now)
 {
-	const struct mamori_cred_account *a = NULL;
+	size_t i = cred_index(s, name);
+	const struct mamori_cred_account *a;
 
-	for (size_t i = 0; i < s->n_accounts; i++)
-		if (strcmp(s->accounts[i].name, name) == 0)
-			a = &s->accounts[i];
-	if (a == NULL)
+	if (i == s->n_accounts)
 		return MAMORI_CRED_ACCT_UNKNOWN;
+	a = &s->accounts[i];
 	if ((a->flags & MAMORI_CRED_F_DISABLED) != 0)
 		return MAMORI_CRED_ACCT_DISABLED;
 	if (a->expires != 0 && now >= a->expires)

@@ -79,8 +79,7 @@ throttle_get(struct mamori_cred_store *s, const char *key, uint64_t now)
 
 	if (t != NULL)
 		return t;
-	if (s->throttle == NULL &&
-	    (s->throttle = calloc(MAMORI_CRED_THROTTLE_MAX, sizeof(*s->throttle))) == NULL)
+	if (cred_throttle_array(s) != MAMORI_OK)
 		return NULL;
 	if (s->n_throttle == MAMORI_CRED_THROTTLE_MAX) {
 		struct mamori_cred_throttle *victim = &s->throttle[0];
@@ -129,11 +128,10 @@ source_valid(const char *src)
 bool
 mamori_cred_wants_code(const struct mamori_cred_store *s, const char *name)
 {
-	for (size_t i = 0; i < s->n_accounts; i++)
-		if (strcmp(s->accounts[i].name, name) == 0)
-			return s->accounts[i].otp.kind != MAMORI_OTP_NONE &&
-			       !s->accounts[i].otp.pending;
-	return false;
+	size_t i = cred_index(s, name);
+
+	return i < s->n_accounts && s->accounts[i].otp.kind != MAMORI_OTP_NONE &&
+	       !s->accounts[i].otp.pending;
 }
 
 /* A recovery code (any case, dashes and spaces ignored) stands in for the OTP code once. */

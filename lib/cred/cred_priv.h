@@ -9,6 +9,11 @@
  * MAMORI_CRED_ACCOUNTS_MAX): MAMORI_E_TOOBIG when full. */
 mamori_err cred_new_account(struct mamori_cred_store *s, struct mamori_cred_account **out);
 
+/* The index of the account named name, or s->n_accounts when there is none. */
+size_t cred_index(const struct mamori_cred_store *s, const char *name);
+/* The throttle array, allocated at its fixed capacity the first time it is needed. */
+mamori_err cred_throttle_array(struct mamori_cred_store *s);
+
 /* n bytes as lower-case hex into out (2n + 1 bytes, NUL-terminated). */
 void cred_hex(const uint8_t *p, size_t n, char *out);
 

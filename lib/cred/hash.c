@@ -75,17 +75,31 @@ mamori_cred_hash(
 	return MAMORI_OK;
 }
 
-/* crypt(3) prefixes libxcrypt verifies for us; anything else is refused rather than guessed. */
-static bool
-is_crypt(const char *hash)
+/* Every hash prefix mamori names; those marked crypt are verified by libxcrypt. */
+static const struct {
+	const char *prefix, *kind;
+	bool crypt;
+} kinds[] = {{"$argon2id$", "argon2id", false}, {"$argon2i$", "argon2i", false},
+    {"$y$", "yescrypt", true}, {"$gy$", "gost-yescrypt", true}, {"$7$", "scrypt", true},
+    {"$6$", "sha512crypt", true}, {"$5$", "sha256crypt", true}, {"$2b$", "bcrypt", true},
+    {"$2a$", "bcrypt", true}, {"$2y$", "bcrypt", true}, {"$1$", "md5crypt", true}};
+
+/* The table entry hash starts with, or -1. */
+static int
+kind_of(const char *hash)
 {
-	static const char *prefixes[] = {
-	    "$y$", "$gy$", "$7$", "$6$", "$5$", "$2b$", "$2a$", "$2y$", "$1$"};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strncmp(hash, kinds[i].prefix, strlen(kinds[i].prefix)) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Traditional DES: 13 characters of [a-zA-Z0-9./]. */
+static bool
+is_des(const char *hash)
+{
 	size_t n = strlen(hash);
 
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (strncmp(hash, prefixes[i], strlen(prefixes[i])) == 0)
-			return true;
 	if (n != 13)
 		return false;
 	for (size_t i = 0; i < n; i++) {
@@ -94,7 +108,22 @@ is_crypt(const char *hash)
 		        (ch >= '0' && ch <= '9') || ch == '.' || ch == '/'))
 			return false;
 	}
-	return true; /* traditional DES */
+	return true;
+}
+
+/* crypt(3) strings libxcrypt verifies for us; anything else is refused rather than guessed. */
+static bool
+is_crypt(const char *hash)
+{
+	int k = kind_of(hash);
+
+	return k >= 0 ? kinds[k].crypt : is_des(hash);
+}
+
+bool
+mamori_cred_hash_usable(const char *hash)
+{
+	return is_argon2id(hash) || is_crypt(hash);
 }
 
 mamori_err
@@ -152,19 +181,13 @@ mamori_cred_hash_needs_rehash(const char *hash, enum mamori_cred_class c)
 const char *
 mamori_cred_hash_kind(const char *hash)
 {
-	static const struct {
-		const char *prefix, *kind;
-	} kinds[] = {{"$argon2id$", "argon2id"}, {"$argon2i$", "argon2i"}, {"$y$", "yescrypt"},
-	    {"$gy$", "gost-yescrypt"}, {"$7$", "scrypt"}, {"$6$", "sha512crypt"},
-	    {"$5$", "sha256crypt"}, {"$2b$", "bcrypt"}, {"$2a$", "bcrypt"}, {"$2y$", "bcrypt"},
-	    {"$1$", "md5crypt"}};
+	int k = kind_of(hash);
 
 	if (hash[0] == '\0')
 		return "none";
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strncmp(hash, kinds[i].prefix, strlen(kinds[i].prefix)) == 0)
-			return kinds[i].kind;
-	return is_crypt(hash) ? "descrypt" : "unknown";
+	if (k >= 0)
+		return kinds[k].kind;
+	return is_des(hash) ? "descrypt" : "unknown";
 }
 
 void

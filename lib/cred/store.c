@@ -110,13 +110,32 @@ token_valid(const char *p, size_t max)
 	return true;
 }
 
+size_t
+cred_index(const struct mamori_cred_store *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_accounts; i++)
+		if (strcmp(s->accounts[i].name, name) == 0)
+			break;
+	return i;
+}
+
 struct mamori_cred_account *
 mamori_cred_find(struct mamori_cred_store *s, const char *name)
 {
-	for (size_t i = 0; i < s->n_accounts; i++)
-		if (strcmp(s->accounts[i].name, name) == 0)
-			return &s->accounts[i];
-	return NULL;
+	size_t i = cred_index(s, name);
+
+	return i < s->n_accounts ? &s->accounts[i] : NULL;
+}
+
+mamori_err
+cred_throttle_array(struct mamori_cred_store *s)
+{
+	if (s->throttle == NULL &&
+	    (s->throttle = calloc(MAMORI_CRED_THROTTLE_MAX, sizeof(*s->throttle))) == NULL)
+		return MAMORI_E_NOMEM;
+	return MAMORI_OK;
 }
 
 const struct mamori_cred_role *
@@ -245,8 +264,7 @@ hash_valid(struct parse *ps, const char *h)
 	if (strlen(h) >= MAMORI_CRED_HASH_MAX)
 		return FAIL(
 		    ps, "line %zu: hash longer than %u bytes", ps->line, MAMORI_CRED_HASH_MAX - 1);
-	if (strcmp(mamori_cred_hash_kind(h), "unknown") == 0 ||
-	    strcmp(mamori_cred_hash_kind(h), "argon2i") == 0)
+	if (!mamori_cred_hash_usable(h))
 		return FAIL(
 		    ps, "line %zu: hash of an unknown kind (not Argon2id or crypt(3))", ps->line);
 	return MAMORI_OK;
@@ -381,8 +399,7 @@ parse_throttle(struct parse *ps, char **f, size_t nf)
 	if (s->n_throttle >= MAMORI_CRED_THROTTLE_MAX)
 		return FAIL(ps, "line %zu: more than %u throttle records", ps->line,
 		    MAMORI_CRED_THROTTLE_MAX);
-	if (s->throttle == NULL &&
-	    (s->throttle = calloc(MAMORI_CRED_THROTTLE_MAX, sizeof(*s->throttle))) == NULL)
+	if (cred_throttle_array(s) != MAMORI_OK)
 		return MAMORI_E_NOMEM;
 	t = &s->throttle[s->n_throttle];
 	memset(t, 0, sizeof(*t));
